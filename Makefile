@@ -1,0 +1,68 @@
+# Front door of the guest_memfd-for-6.1 patch series.  See README.md.
+SHELL := /bin/bash
+S := scripts
+TREE := build/linux
+ARCHES := x86_64 arm64
+
+.PHONY: all run check deps tree export export-check checkpatch bisect-check \
+	kernels selftests $(addprefix kernel-,$(ARCHES)) \
+	$(addprefix selftests-,$(ARCHES)) $(addprefix test-,$(ARCHES)) \
+	kernel-modules test-modules demo shell-x86_64 shell-arm64 clean help
+
+all: help
+
+help:
+	@echo "make run           build the x86_64 kernel, boot it, run the demo"
+	@echo "make check         build and test both arches (what CI runs)"
+	@echo "make test-ARCH     build and test one arch (x86_64, arm64); TESTS=regex filters"
+	@echo "make tree          recreate build/linux from the base + patches/"
+	@echo "make export        write build/linux commits back to patches/"
+	@echo "make export-check  fail if build/linux holds unexported work"
+	@echo "make checkpatch    checkpatch.pl --strict on every patch"
+	@echo "make bisect-check  build every patch of the series in turn"
+	@echo "make shell-ARCH    boot the test guest with a shell on the console"
+
+deps:
+	@$(S)/deps.sh
+
+# The work tree is made from patches/ when missing; an existing one is what
+# a developer edits, so it is used as it is.
+$(TREE)/.git:
+	@$(S)/deps.sh
+	@$(S)/tree.sh
+
+tree: deps
+	@$(S)/tree.sh
+
+export:
+	@$(S)/export.sh
+
+export-check:
+	@$(S)/export-check.sh
+
+checkpatch: $(TREE)/.git
+	@$(S)/checkpatch.sh
+
+bisect-check: $(TREE)/.git
+	@$(S)/bisect-check.sh
+
+$(addprefix kernel-,$(ARCHES)): kernel-%: $(TREE)/.git
+	@$(S)/build-kernel.sh $* debug
+
+$(addprefix selftests-,$(ARCHES)): selftests-%: kernel-%
+	@$(S)/build-selftests.sh $*
+
+$(addprefix test-,$(ARCHES)): test-%: deps $(TREE)/.git
+	@$(S)/check.sh $*
+
+check: deps $(TREE)/.git
+	@$(S)/check.sh $(ARCHES)
+
+run: deps $(TREE)/.git
+	@$(S)/run-demo.sh x86_64
+
+$(addprefix shell-,$(ARCHES)): shell-%: selftests-%
+	@$(S)/shell.sh $*
+
+clean:
+	rm -rf build/linux/.out-* build/initramfs-* build/logs

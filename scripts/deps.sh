@@ -1,0 +1,19 @@
+#!/bin/bash
+# Install, with apt, whatever the harness needs and the machine lacks.
+set -euo pipefail
+
+pkgs=(make gcc git bc flex bison perl python3 cpio rsync kmod libelf-dev
+      libssl-dev ccache qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu
+      libc6-dev-arm64-cross busybox-static xz-utils)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "==> installing: ${missing[*]}" >&2
+	[ "$(id -u)" = 0 ] || die_sudo=1
+	${die_sudo:+sudo} apt-get update -q >/dev/null
+	DEBIAN_FRONTEND=noninteractive ${die_sudo:+sudo} apt-get install -y -q \
+		--no-install-recommends "${missing[@]}" >/dev/null
+fi

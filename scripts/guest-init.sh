@@ -1,0 +1,48 @@
+#!/bin/busybox sh
+# /init of the test guest.  Runs /tests/list from entry harness.start= on,
+# bracketing each test with @@START/@@END markers the host runner parses.
+# The host enforces the real timeout; the guest one only spares a reboot.
+/bin/busybox --install -s /bin
+export PATH=/bin HOME=/root
+mkdir -p /proc /sys /dev /tmp /root
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+mkdir -p /dev/shm /dev/hugepages
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t hugetlbfs hugetlbfs /dev/hugepages
+start=1 mode=test
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	harness.start=*) start=${arg#harness.start=} ;;
+	harness.mode=*) mode=${arg#harness.mode=} ;;
+	esac
+done
+echo "@@BOOT $(uname -r) $(uname -m) kvm=$([ -c /dev/kvm ] && echo yes || echo no)"
+case $mode in
+demo)
+	cd /tests && ./demo
+	echo "@@END 1 demo rc=$?"
+	;;
+shell)
+	setsid cttyhack sh
+	;;
+*)
+	i=0
+	while read -r name tmo cmd; do
+		case $name in ''|'#'*) continue ;; esac
+		i=$((i + 1))
+		[ "$i" -lt "$start" ] && continue
+		echo "@@START $i $name"
+		(cd /tests && timeout -s KILL "$tmo" $cmd)
+		rc=$?
+		echo
+		echo "@@END $i $name rc=$rc"
+	done < /tests/list
+	;;
+esac
+echo "@@DONE"
+sync
+reboot -f

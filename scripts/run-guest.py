@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+"""Boot a test kernel under QEMU TCG, run the curated tests, report TAP.
+
+The guest's /init brackets every test with @@START/@@END markers on the
+serial console.  This runner owns the clock: a test that overruns its timeout
+(plus a margin for the guest's own kill) gets the guest killed, is reported
+as failed, and the guest is booted again from the next test, so a hung guest
+never hangs the run.  The kernel log on the same console is scanned for
+WARNING/BUG/lockdep/KASAN/UBSAN/... reports; any report fails the run.
+"""
+import argparse
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+
+BOOT_TIMEOUT = 300      # TCG + KASAN boots in well under a minute
+MARGIN = 60             # beyond a test's own timeout before we kill the guest
+IDLE_TIMEOUT = 120      # between the end of one test and the next marker
+
+KLOG = re.compile(r'^\[\s*\d+\.\d+\]')
+REPORT = re.compile(
+    r'WARNING:|\bBUG[: ]|Oops|general protection fault|Kernel panic|'
+    r'UBSAN:|KASAN:|KFENCE:|DEBUG_LOCKS_WARN_ON|possible (circular|recursive)'
+    r' locking|inconsistent lock state|suspicious RCU usage|INFO: task|'
+    r'rcu_.* self-detected stall|detected stalls|Call Trace:|'
+    r'list_(add|del) corruption|soft lockup|hard LOCKUP|'
+    r'unreferenced object')
+START = re.compile(r'@@START (\d+) (\S+)')
+END = re.compile(r'@@END (\d+) (\S+) rc=(\d+)')
+
+
+def qemu_cmd(arch, kernel, initrd, append, mem, smp):
+    if arch == 'x86_64':
+        return ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', 'max',
+                '-m', mem, '-smp', str(smp), '-display', 'none',
+                '-serial', 'stdio', '-monitor', 'none', '-no-reboot',
+                '-nic', 'none', '-kernel', kernel, '-initrd', initrd,
+                '-append', 'console=ttyS0 ' + append]
+    return ['qemu-system-aarch64', '-accel', 'tcg',
+            '-M', 'virt,virtualization=on,gic-version=3',
+            '-cpu', 'max,pauth-impdef=on', '-m', mem, '-smp', str(smp),
+            '-display', 'none', '-serial', 'stdio', '-monitor', 'none',
+            '-no-reboot', '-nic', 'none', '-kernel', kernel,
+            '-initrd', initrd, '-append', 'console=ttyAMA0 ' + append]
+
+
+class Guest:
+    """One QEMU process; yields serial lines with a deadline."""
+
+    def __init__(self, cmd, log):
+        self.log = log
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        self.buf = b''
+        self.eof = False
+
+    def readline(self, deadline):
+        """Return a line, '' on timeout, None at EOF."""
+        while True:
+            nl = self.buf.find(b'\n')
+            if nl >= 0:
+                line, self.buf = self.buf[:nl + 1], self.buf[nl + 1:]
+                text = line.decode('utf-8', 'replace').rstrip('\r\n')
+                text = text.replace('\r', '')
+                self.log.write(text + '\n')
+                self.log.flush()
+                return text
+            if self.eof:
+                if self.buf:
+                    self.buf += b'\n'
+                    continue
+                return None
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return ''
+            ready, _, _ = select.select([self.proc.stdout], [], [], left)
+            if ready:
+                chunk = os.read(self.proc.stdout.fileno(), 65536)
+                if chunk:
+                    self.buf += chunk
+                else:
+                    self.eof = True
+
+    def kill(self):
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.proc.wait()
+
+
+def load_list(path):
+    tests = []
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 2 and not parts[0].startswith('#'):
+                tests.append((parts[0], int(parts[1])))
+    return tests
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--arch', required=True)
+    ap.add_argument('--kernel', required=True)
+    ap.add_argument('--initrd', required=True)
+    ap.add_argument('--list', help='guest test list (test mode)')
+    ap.add_argument('--mode', default='test', choices=['test', 'demo'])
+    ap.add_argument('--log', required=True)
+    ap.add_argument('--mem', default='4G')
+    ap.add_argument('--smp', type=int, default=2)
+    ap.add_argument('--append', default='')
+    args = ap.parse_args()
+
+    tests = load_list(args.list) if args.mode == 'test' else [('demo', 1800)]
+    results = {}            # index -> (status, detail)
+    output = {}             # index -> list of lines
+    log = open(args.log, 'w')
+    klog_lines = []
+    start_idx = 1
+    boots = 0
+    t0 = time.monotonic()
+    if args.mode == 'test':
+        print('TAP version 13')
+        print('1..%d' % (len(tests) + 1))
+        sys.stdout.flush()
+
+    began = {}
+
+    def report(i, status, detail=''):
+        name = tests[i - 1][0]
+        results[i] = (status, detail)
+        if i in began:
+            took = '%ds' % (time.monotonic() - began[i])
+            detail = '%s (%s)' % (detail, took) if detail else took
+        if args.mode != 'test':
+            return
+        if status == 'pass':
+            print('ok %d - %s # %s' % (i, name, detail))
+        elif status == 'skip':
+            print('ok %d - %s # SKIP %s' % (i, name, detail))
+        else:
+            print('not ok %d - %s # %s' % (i, name, detail))
+            for line in output.get(i, [])[-40:]:
+                print('#   ' + line)
+        sys.stdout.flush()
+
+    while start_idx <= len(tests):
+        boots += 1
+        append = ' '.join(['panic=-1', 'printk.time=1',
+                           'harness.mode=' + args.mode,
+                           'harness.start=%d' % start_idx, args.append])
+        g = Guest(qemu_cmd(args.arch, args.kernel, args.initrd, append,
+                           args.mem, args.smp), log)
+        deadline = time.monotonic() + BOOT_TIMEOUT
+        cur = None
+        booted = False
+        why = None
+        while True:
+            line = g.readline(deadline)
+            if line is None:
+                why = 'guest died'
+                break
+            if line == '' and time.monotonic() >= deadline:
+                why = 'timeout, guest killed' if booted else 'guest did not boot'
+                break
+            if KLOG.match(line):
+                klog_lines.append(line)
+            if cur is not None and not line.startswith('@@'):
+                output.setdefault(cur, []).append(line)
+            if (args.mode == 'demo' and booted and not KLOG.match(line)
+                    and '@@' not in line):
+                print(line)
+                sys.stdout.flush()
+            if line.startswith('@@BOOT'):
+                booted = True
+                if args.mode == 'demo':
+                    cur = 1
+                    print('# guest: ' + line[7:])
+                deadline = time.monotonic() + IDLE_TIMEOUT
+                continue
+            m = START.search(line)
+            if m:
+                cur = int(m.group(1))
+                began[cur] = time.monotonic()
+                deadline = time.monotonic() + tests[cur - 1][1] + MARGIN
+                continue
+            m = END.search(line)
+            if m:
+                i, rc = int(m.group(1)), int(m.group(3))
+                if args.mode == 'demo':
+                    results[1] = ('pass' if rc == 0 else 'fail', 'rc=%d' % rc)
+                elif rc == 0:
+                    report(i, 'pass')
+                elif rc == 4:
+                    report(i, 'skip', 'kselftest skip')
+                elif rc == 137:
+                    report(i, 'fail', 'timeout after %ds' % tests[i - 1][1])
+                else:
+                    report(i, 'fail', 'exit code %d' % rc)
+                cur = None
+                start_idx = i + 1
+                deadline = time.monotonic() + IDLE_TIMEOUT
+                continue
+            if '@@DONE' in line:
+                start_idx = len(tests) + 1
+                break
+        g.kill()
+        if why is None:
+            break
+        if cur is not None:
+            report(cur, 'fail', why)
+            start_idx = cur + 1
+        elif not booted or start_idx <= len(tests):
+            # Nothing in progress and no progress possible: give up on the
+            # rest rather than loop.
+            for i in range(start_idx, len(tests) + 1):
+                if i not in results:
+                    report(i, 'fail', why)
+            break
+
+    for i in range(1, len(tests) + 1):
+        if i not in results:
+            report(i, 'fail', 'no result')
+
+    reports = [l for l in klog_lines if REPORT.search(l)]
+    if args.mode == 'test':
+        n = len(tests) + 1
+        if reports:
+            print('not ok %d - kernel log clean # %d report lines' %
+                  (n, len(reports)))
+        else:
+            print('ok %d - kernel log clean' % n)
+    if reports:
+        print('# kernel log reports (%s):' % args.log)
+        for l in reports[:60]:
+            print('#   ' + l)
+    passed = sum(1 for s, _ in results.values() if s == 'pass')
+    failed = sum(1 for s, _ in results.values() if s == 'fail')
+    skipped = sum(1 for s, _ in results.values() if s == 'skip')
+    if args.mode == 'test':
+        passed += 0 if reports else 1
+        failed += 1 if reports else 0
+        print('# %s: %d boot(s), %d s' % (args.arch, boots,
+                                         time.monotonic() - t0))
+        print('%s: %d passed, %d failed, %d skipped' %
+              (args.arch, passed, failed, skipped))
+    else:
+        ok = results.get(1, ('fail',))[0] == 'pass' and not reports
+        print('demo: %s' % ('ok' if ok else 'FAILED'))
+        return 0 if ok else 1
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
