@@ -22,6 +22,11 @@ for arch in "${arches[@]}"; do
 		continue
 	fi
 	grep '^==> built' "$logs/build-$arch.log" | sed 's/^==> /# /'
+	if ! "$TOP/scripts/list-check.sh" "$arch"; then
+		echo "$arch: 0 passed, 1 failed, 0 skipped"
+		tf=$((tf + 1)) rc=1
+		continue
+	fi
 	b1=$(date +%s)
 	initrd=$("$TOP/scripts/mkinitramfs.sh" "$arch" test) || { rc=1; continue; }
 	"$TOP/scripts/run-guest.py" --arch "$arch" --kernel "$TREE/.out-$arch-debug/$IMAGE" \

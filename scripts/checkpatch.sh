@@ -8,7 +8,7 @@ te=0 tw=0 tc=0 n=0
 while read -r p; do
 	case $p in ''|'#'*) continue ;; esac
 	n=$((n + 1))
-	out=$(cd "$TREE" && perl "$cp" --strict --no-signoff --showfile -q \
+	out=$(cd "$TREE" && perl "$cp" --strict --showfile -q \
 		--ignore FILE_PATH_CHANGES "$TOP/patches/$p" 2>&1)
 	e=$(grep -c '^[^ ]*: ERROR:\|^ERROR:' <<<"$out")
 	w=$(grep -c '^[^ ]*: WARNING:\|^WARNING:' <<<"$out")
