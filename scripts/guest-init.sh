@@ -13,6 +13,17 @@ mount -t tmpfs tmpfs /tmp
 mkdir -p /dev/shm /dev/hugepages
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t hugetlbfs hugetlbfs /dev/hugepages
+# Kill whatever a test left behind (forked children, helpers): every user
+# process but this one.  Kernel threads have no executable.
+reap() {
+	for d in /proc/[0-9]*; do
+		pid=${d#/proc/}
+		[ "$pid" -le 1 ] && continue
+		[ -e "$d/exe" ] || continue
+		kill -KILL "$pid" 2>/dev/null
+	done
+}
+
 start=1 mode=test
 for arg in $(cat /proc/cmdline); do
 	case $arg in
@@ -38,6 +49,7 @@ shell)
 		echo "@@START $i $name"
 		(cd /tests && timeout -s KILL "$tmo" $cmd)
 		rc=$?
+		reap
 		echo
 		echo "@@END $i $name rc=$rc"
 	done < /tests/list
