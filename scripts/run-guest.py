@@ -39,7 +39,7 @@ def qemu_cmd(arch, kernel, initrd, append, mem, smp):
                 '-m', mem, '-smp', str(smp), '-display', 'none',
                 '-serial', 'stdio', '-monitor', 'none', '-no-reboot',
                 '-nic', 'none', '-kernel', kernel, '-initrd', initrd,
-                '-append', 'console=ttyS0 ' + append]
+                '-append', 'console=ttyS0 tsc=reliable ' + append]
     return ['qemu-system-aarch64', '-accel', 'tcg',
             '-M', 'virt,virtualization=on,gic-version=3',
             '-cpu', 'max,pauth-impdef=on', '-m', mem, '-smp', str(smp),

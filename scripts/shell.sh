@@ -10,7 +10,7 @@ k=$TREE/.out-$arch-debug/$IMAGE
 if [ "$arch" = x86_64 ]; then
 	exec qemu-system-x86_64 -accel tcg -cpu max -m 4G -smp 2 -nographic \
 		-no-reboot -nic none -kernel "$k" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 harness.mode=shell"
+		-append "console=ttyS0 tsc=reliable panic=-1 harness.mode=shell"
 fi
 exec qemu-system-aarch64 -accel tcg -M virt,virtualization=on,gic-version=3 \
 	-cpu max,pauth-impdef=on -m 4G -smp 2 -nographic -no-reboot -nic none \
