@@ -33,8 +33,9 @@ export GIT_AUTHOR_DATE="2023-01-01T00:00:00Z" GIT_COMMITTER_DATE="2023-01-01T00:
 git init -q -b series .
 git config core.autocrlf false
 git config gc.auto 0
-git config user.name >/dev/null || git config user.name "kvm-gmem developer"
-git config user.email >/dev/null || git config user.email "dev@kvm-gmem.invalid"
+# The series is signed by the team, whoever's machine it is edited on.
+git config user.name "KVM guest_memfd 6.1 team"
+git config user.email "gmem-6.1@kvm-gmem.invalid"
 printf '/.out-*/\n' >> .git/info/exclude
 # Debian's source package ends .gitignore with a top-level ignore-all rule
 # ("/*") for its packaging repository; it would hide every new file of the
