@@ -7,12 +7,20 @@ set -euo pipefail
 wt=$BUILD/bisect
 [ -d "$wt" ] || git -C "$TREE" worktree add -q --detach "$wt" base
 out=.out-x86_64-debug
+st_ok=0
 for c in $(git -C "$TREE" rev-list --reverse base..series); do
 	git -C "$wt" checkout -q "$c"
 	msg "$(git -C "$TREE" log -1 --format='%h %s' "$c")"
-	TREE=$wt "$TOP/scripts/build-kernel.sh" x86_64 debug >/dev/null ||
+	BISECT=1 TREE=$wt "$TOP/scripts/build-kernel.sh" x86_64 debug >/dev/null ||
 		die "kernel build fails at $(git -C "$TREE" log -1 --format=%s "$c")"
-	TREE=$wt "$TOP/scripts/build-selftests.sh" x86_64 >/dev/null ||
+	# The base's own selftest breakages are what the first patches fix:
+	# selftests must build from the first commit where they do, onwards.
+	if TREE=$wt "$TOP/scripts/build-selftests.sh" x86_64 >/dev/null 2>&1; then
+		st_ok=1
+	elif [ "$st_ok" = 1 ]; then
 		die "selftests build fails at $(git -C "$TREE" log -1 --format=%s "$c")"
+	else
+		msg "selftests do not build yet (base breakage not fixed so far)"
+	fi
 done
 msg "every patch builds"
