@@ -7,7 +7,7 @@ ARCHES := x86_64 arm64
 .PHONY: all run check deps tree export export-check checkpatch bisect-check \
 	kernels selftests $(addprefix kernel-,$(ARCHES)) \
 	$(addprefix selftests-,$(ARCHES)) $(addprefix test-,$(ARCHES)) \
-	kernel-modules test-modules demo shell-x86_64 shell-arm64 clean help
+	kernel-modules test-modules bench demo shell-x86_64 shell-arm64 clean help
 
 all: help
 
@@ -15,6 +15,8 @@ help:
 	@echo "make run           build the x86_64 kernel, boot it, run the demo"
 	@echo "make check         build and test both arches (what CI runs)"
 	@echo "make test-ARCH     build and test one arch (x86_64, arm64); TESTS=regex filters"
+	@echo "make test-modules  build KVM as modules (x86_64) and test that build"
+	@echo "make bench         run the private memory benchmark (BENCH_ARGS=...)"
 	@echo "make tree          recreate build/linux from the base + patches/"
 	@echo "make export        write build/linux commits back to patches/"
 	@echo "make export-check  fail if build/linux holds unexported work"
@@ -56,10 +58,21 @@ $(addprefix test-,$(ARCHES)): test-%: deps $(TREE)/.git
 	@$(S)/check.sh $*
 
 check: deps $(TREE)/.git
-	@$(S)/check.sh $(ARCHES)
+	@$(S)/check.sh $(ARCHES) x86_64-modules
+
+# The distro shape: kvm.ko, kvm-amd.ko and kvm-intel.ko, loaded by the guest.
+kernel-modules: $(TREE)/.git
+	@$(S)/build-kernel.sh x86_64 modules
+
+test-modules: deps $(TREE)/.git
+	@$(S)/check.sh x86_64-modules
 
 run: deps $(TREE)/.git
 	@$(S)/run-demo.sh x86_64
+
+# Figures, not pass/fail: P1 and P2 of the private memory benchmark.
+bench: deps $(TREE)/.git
+	@$(S)/run-bench.sh
 
 $(addprefix shell-,$(ARCHES)): shell-%: selftests-%
 	@$(S)/shell.sh $*

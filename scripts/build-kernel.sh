@@ -39,16 +39,17 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.frag-sum" 2>/dev/null)" != "$sum" 
 	# Every requested value must have stuck: a silently dropped option
 	# would make the tests lie.
 	missing=0
-	for f in "${frags[@]}"; do
-		while IFS= read -r line; do
-			case $line in
-			CONFIG_*=n) sym=${line%%=*}
-				grep -q "^$sym=" "$out/.config" && { echo "  $line not honoured"; missing=1; } ;;
-			CONFIG_*) grep -qxF "$line" "$out/.config" || ! known "${line%%=*}" ||
-				{ echo "  $line not honoured"; missing=1; } ;;
-			esac
-		done < "$f"
-	done
+	# The last fragment that sets a symbol wins, as in merge_config.sh.
+	while IFS= read -r line; do
+		case $line in
+		CONFIG_*=n) sym=${line%%=*}
+			grep -q "^$sym=" "$out/.config" && { echo "  $line not honoured"; missing=1; } ;;
+		CONFIG_*) grep -qxF "$line" "$out/.config" || ! known "${line%%=*}" ||
+			{ echo "  $line not honoured"; missing=1; } ;;
+		esac
+	done < <(cat "${frags[@]}" | grep '^CONFIG_' |
+		awk -F= '{ v[$1] = $0; if (!($1 in o)) o[$1] = n++ }
+			END { for (k in v) print o[k] "\t" v[k] }' | sort -n | cut -f2-)
 	[ $missing = 0 ] || die "config fragments not honoured (missing dependencies?)"
 	echo "$sum" > "$out/.frag-sum"
 fi

@@ -24,18 +24,36 @@ reap() {
 	done
 }
 
-start=1 mode=test
+start=1 mode=test bench_args=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	harness.start=*) start=${arg#harness.start=} ;;
 	harness.mode=*) mode=${arg#harness.mode=} ;;
+	harness.bench=*) bench_args=${arg#harness.bench=} ;;
 	esac
 done
+# A modules build: load KVM and whichever vendor module the CPU takes.
+if [ -f /lib/modules/kvm.ko ]; then
+	[ -f /lib/modules/irqbypass.ko ] && insmod /lib/modules/irqbypass.ko
+	insmod /lib/modules/kvm.ko
+	for m in kvm-amd kvm-intel; do
+		if insmod /lib/modules/$m.ko 2>/dev/null; then
+			echo "@@MODULE $m loaded"
+		else
+			echo "@@MODULE $m not loaded: the CPU lacks its extension"
+		fi
+	done
+	echo "@@MODULES $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
+fi
 echo "@@BOOT $(uname -r) $(uname -m) kvm=$([ -c /dev/kvm ] && echo yes || echo no)"
 case $mode in
 demo)
 	cd /tests && ./demo
 	echo "@@END 1 demo rc=$?"
+	;;
+bench)
+	cd /tests && ./bench $(echo "$bench_args" | tr , ' ')
+	echo "@@END 1 bench rc=$?"
 	;;
 shell)
 	setsid cttyhack sh

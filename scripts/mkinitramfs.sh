@@ -1,26 +1,49 @@
 #!/bin/bash
-# mkinitramfs.sh ARCH MODE: pack busybox, the guest init, the curated tests
-# (MODE=test) or the demo (MODE=demo) into $BUILD/initramfs-ARCH-MODE.cpio.
+# mkinitramfs.sh ARCH MODE [FLAVOUR]: pack busybox, the guest init, the curated
+# tests (MODE=test), the demo (MODE=demo) or the benchmark (MODE=bench) into
+# $BUILD/initramfs-ARCH[-FLAVOUR]-MODE.cpio.  The 'modules' flavour also packs
+# the KVM modules of its kernel build, which /init loads, and runs the tests
+# of tests/ARCH-modules.list.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-arch=$1 mode=${2:-test}
+arch=$1 mode=${2:-test} flavour=${3:-debug}
 arch_vars "$arch"
+list=$arch name=$arch
+[ "$flavour" = debug ] || { list=$arch-$flavour name=$arch-$flavour; }
 bb=$("$TOP/scripts/busybox.sh" "$arch")
 st=$TREE/.out-$arch-selftests
-stage=$BUILD/initramfs-$arch-$mode
+stage=$BUILD/initramfs-$name-$mode
 rm -rf "$stage"
 mkdir -p "$stage/bin" "$stage/tests"
 cp "$bb" "$stage/bin/busybox"
 cp "$TOP/scripts/guest-init.sh" "$stage/init"
 chmod 755 "$stage/init"
-"$TOP/scripts/testlist.sh" "$arch" > "$stage/tests/list"
+"$TOP/scripts/testlist.sh" "$list" > "$stage/tests/list"
+if [ "$flavour" = modules ]; then
+	mkdir -p "$stage/lib/modules"
+	kos=$(find "$TREE/.out-$arch-modules" -name '*.ko' | sort)
+	[ -n "$kos" ] || die "the modules build has no modules"
+	for ko in $kos; do
+		"${CROSS}strip" --strip-debug -o "$stage/lib/modules/$(basename "$ko")" "$ko"
+	done
+fi
 if [ "$mode" = test ]; then
-	while read -r name _; do
-		[ -f "$st/$name" ] || die "test $name was not built"
-		mkdir -p "$stage/tests/$(dirname "$name")"
-		"${CROSS}strip" --strip-debug -o "$stage/tests/$name" "$st/$name"
+	while read -r t _; do
+		[ -e "$stage/tests/$t" ] && continue
+		# Guest-side scripts of the harness are tests too.
+		if [ -f "$TOP/scripts/guest/$t" ]; then
+			install -m 755 "$TOP/scripts/guest/$t" "$stage/tests/$t"
+			continue
+		fi
+		[ -f "$st/$t" ] || die "test $t was not built"
+		mkdir -p "$stage/tests/$(dirname "$t")"
+		"${CROSS}strip" --strip-debug -o "$stage/tests/$t" "$st/$t"
 	done < "$stage/tests/list"
+elif [ "$mode" = bench ]; then
+	b=x86_64/private_mem_bench
+	[ -f "$st/$b" ] || die "the benchmark was not built"
+	"${CROSS}strip" --strip-debug -o "$stage/tests/bench" "$st/$b"
 else
 	[ -f "$st/demo" ] || die "demo was not built"
 	"${CROSS}strip" --strip-debug -o "$stage/tests/demo" "$st/demo"

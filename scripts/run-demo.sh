@@ -6,10 +6,17 @@ set -euo pipefail
 arch=${1:-x86_64}
 arch_vars "$arch"
 "$TOP/scripts/build-kernel.sh" "$arch" debug
+# The demo uses the KVM selftests library (guest code, ucalls, memslots).
+"$TOP/scripts/build-selftests.sh" "$arch"
 out=$TREE/.out-$arch-selftests
-mkdir -p "$out"
 hdr=$TREE/.out-$arch-debug/usr/include
-"${CROSS}gcc" -static -O2 -Wall -isystem "$hdr" -o "$out/demo" "$TOP/demo/demo.c"
+st=$TREE/tools/testing/selftests/kvm
+"${CROSS}gcc" -static -no-pie -pthread -O2 -g -Wall -std=gnu99 \
+	-fno-stack-protector -fno-PIE -U_FORTIFY_SOURCE \
+	-I"$TREE/tools/include" -I"$TREE/tools/arch/x86/include" \
+	-isystem "$hdr" -I"$st/include" -I"$st/include/$arch" -I"$st/.." \
+	-o "$out/demo" "$TOP/demo/demo.c" \
+	$(find "$out/lib" -name '*.o' | sort)
 initrd=$("$TOP/scripts/mkinitramfs.sh" "$arch" demo)
 mkdir -p "$BUILD/logs"
 msg "booting the $arch guest (QEMU TCG) and running the demo"

@@ -109,17 +109,19 @@ def load_list(path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--arch', required=True)
+    ap.add_argument('--name', help='what the summary calls the run '
+                    '(default: the arch)')
     ap.add_argument('--kernel', required=True)
     ap.add_argument('--initrd', required=True)
     ap.add_argument('--list', help='guest test list (test mode)')
-    ap.add_argument('--mode', default='test', choices=['test', 'demo'])
+    ap.add_argument('--mode', default='test', choices=['test', 'demo', 'bench'])
     ap.add_argument('--log', required=True)
     ap.add_argument('--mem', default='4G')
     ap.add_argument('--smp', type=int, default=2)
     ap.add_argument('--append', default='')
     args = ap.parse_args()
 
-    tests = load_list(args.list) if args.mode == 'test' else [('demo', 1800)]
+    tests = load_list(args.list) if args.mode == 'test' else [(args.mode, 1800)]
     results = {}            # index -> (status, detail)
     output = {}             # index -> list of lines
     log = open(args.log, 'w')
@@ -175,13 +177,16 @@ def main():
                 klog_lines.append(line)
             if cur is not None and not line.startswith('@@'):
                 output.setdefault(cur, []).append(line)
-            if (args.mode == 'demo' and booted and not KLOG.match(line)
+            if (args.mode != 'test' and booted and not KLOG.match(line)
                     and '@@' not in line):
                 print(line)
                 sys.stdout.flush()
+            if line.startswith('@@MODULE'):
+                print('# guest: ' + line[2:])
+                continue
             if line.startswith('@@BOOT'):
                 booted = True
-                if args.mode == 'demo':
+                if args.mode != 'test':
                     cur = 1
                     print('# guest: ' + line[7:])
                 deadline = time.monotonic() + IDLE_TIMEOUT
@@ -195,7 +200,7 @@ def main():
             m = END.search(line)
             if m:
                 i, rc = int(m.group(1)), int(m.group(3))
-                if args.mode == 'demo':
+                if args.mode != 'test':
                     results[1] = ('pass' if rc == 0 else 'fail', 'rc=%d' % rc)
                 elif rc == 0:
                     report(i, 'pass')
@@ -248,13 +253,13 @@ def main():
     if args.mode == 'test':
         passed += 0 if reports else 1
         failed += 1 if reports else 0
-        print('# %s: %d boot(s), %d s' % (args.arch, boots,
+        print('# %s: %d boot(s), %d s' % (args.name or args.arch, boots,
                                          time.monotonic() - t0))
         print('%s: %d passed, %d failed, %d skipped' %
-              (args.arch, passed, failed, skipped))
+              (args.name or args.arch, passed, failed, skipped))
     else:
         ok = results.get(1, ('fail',))[0] == 'pass' and not reports
-        print('demo: %s' % ('ok' if ok else 'FAILED'))
+        print('%s: %s' % (args.mode, 'ok' if ok else 'FAILED'))
         return 0 if ok else 1
     return 1 if failed else 0
 

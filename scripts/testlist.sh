@@ -1,5 +1,5 @@
 #!/bin/bash
-# testlist.sh ARCH: print the curated tests of tests/ARCH.list as the guest
+# testlist.sh LIST: print the curated tests of tests/LIST.list as the guest
 # reads them ("name timeout command..."), filtered by TESTS=regex if set.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
