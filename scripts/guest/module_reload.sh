@@ -1,6 +1,9 @@
 #!/bin/sh
-# Unload and reload the KVM modules in the guest: guest_memfd's pseudo
-# mount and every cache must go away with kvm.ko and come back with it.  The kernel log is scanned for reports by the host, as for any test.
+# module_reload.sh [shadow]: unload the KVM modules in the guest and load them
+# again; with 'shadow', the vendor module is loaded without TDP (kvm-amd
+# npt=0, kvm-intel ept=0), so that the tests that follow run on shadow paging.  guest_memfd's
+# mount and every cache must go away with kvm.ko and come back with it; the
+# host scans the kernel log for reports, as for any test.
 set -e
 vendor=$(cut -d' ' -f1 /proc/modules | grep -x -e kvm_amd -e kvm_intel)
 echo "vendor module: $vendor"
@@ -11,6 +14,11 @@ if grep -q '^kvm ' /proc/modules; then
 	exit 1
 fi
 insmod /lib/modules/kvm.ko
-insmod "/lib/modules/$(echo "$vendor" | tr _ -).ko"
+param=
+if [ "${1:-}" = shadow ]; then
+	param=npt=0
+	[ "$vendor" = kvm_intel ] && param=ept=0
+fi
+insmod "/lib/modules/$(echo "$vendor" | tr _ -).ko" $param
 [ -c /dev/kvm ] || { echo "no /dev/kvm after reload"; exit 1; }
-echo "reloaded: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
+echo "reloaded: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ') $param"
