@@ -31,15 +31,11 @@ known() {
 	[ "${BISECT:-0}" = 1 ] || return 0
 	grep -rqx --include='Kconfig*' "config ${1#CONFIG_}" "$TREE"
 }
-if [ ! -f "$out/.config" ] || [ "$(cat "$out/.frag-sum" 2>/dev/null)" != "$sum" ]; then
-	msg "configuring $arch ($flavour)"
-	log=$(ARCH="$KARCH" CROSS_COMPILE="$CROSS" scripts/kconfig/merge_config.sh -n -O "$out" \
-		"${frags[@]}" 2>&1) || { printf '%s\n' "$log"; die "config failed"; }
-	kmake olddefconfig
-	# Every requested value must have stuck: a silently dropped option
-	# would make the tests lie.
-	missing=0
-	# The last fragment that sets a symbol wins, as in merge_config.sh.
+# Every requested value must have stuck: a silently dropped option would
+# make the tests lie.  The last fragment that sets a symbol wins, as in
+# merge_config.sh.
+check_config() {
+	local line sym missing=0
 	while IFS= read -r line; do
 		case $line in
 		CONFIG_*=n) sym=${line%%=*}
@@ -50,7 +46,17 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.frag-sum" 2>/dev/null)" != "$sum" 
 	done < <(cat "${frags[@]}" | grep '^CONFIG_' |
 		awk -F= '{ v[$1] = $0; if (!($1 in o)) o[$1] = n++ }
 			END { for (k in v) print o[k] "\t" v[k] }' | sort -n | cut -f2-)
-	[ $missing = 0 ] || die "config fragments not honoured (missing dependencies?)"
+	return $missing
+}
+# Reconfigure also when the .config drifted from the fragments (a make run
+# at an older commit, whose Kconfig lacks an option, drops it).
+if [ ! -f "$out/.config" ] || [ "$(cat "$out/.frag-sum" 2>/dev/null)" != "$sum" ] ||
+   ! check_config > /dev/null; then
+	msg "configuring $arch ($flavour)"
+	log=$(ARCH="$KARCH" CROSS_COMPILE="$CROSS" scripts/kconfig/merge_config.sh -n -O "$out" \
+		"${frags[@]}" 2>&1) || { printf '%s\n' "$log"; die "config failed"; }
+	kmake olddefconfig
+	check_config || die "config fragments not honoured (missing dependencies?)"
 	echo "$sum" > "$out/.frag-sum"
 fi
 msg "building $arch ($flavour) kernel"
