@@ -57,16 +57,32 @@ def host_tsc_khz():
     return khz if 100000 < khz < 10000000 else None
 
 
+def numa_nodes(mem, smp):
+    """QEMU options for two NUMA nodes, each half the memory and CPUs."""
+    half = '%dM' % (int(mem.rstrip('G')) * 512)
+    opts = []
+    for node in range(2):
+        cpus = [c for c in range(smp) if c % 2 == node] or [0]
+        opts += ['-object', 'memory-backend-ram,id=m%d,size=%s' % (node, half),
+                 '-numa', 'node,nodeid=%d,memdev=m%d,cpus=%s' %
+                 (node, node, ','.join(map(str, cpus)))]
+    return opts
+
+
 def qemu_cmd(arch, kernel, initrd, append, mem, smp):
+    """The guest has two NUMA nodes, so NUMA placement is tested: x86 by
+    the kernel's NUMA emulation (real nodes would need ACPI SRAT, which the
+    PCI-less test kernel does not parse), arm64 by QEMU's device tree."""
     if arch == 'x86_64':
         return ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', 'max',
                 '-m', mem, '-smp', str(smp), '-display', 'none',
                 '-serial', 'stdio', '-monitor', 'none', '-no-reboot',
                 '-nic', 'none', '-kernel', kernel, '-initrd', initrd,
-                '-append', 'console=ttyS0 tsc=reliable ' + append]
+                '-append', 'console=ttyS0 tsc=reliable numa=fake=2 ' + append]
     return ['qemu-system-aarch64', '-accel', 'tcg',
             '-M', 'virt,virtualization=on,gic-version=3',
-            '-cpu', 'max,pauth-impdef=on', '-m', mem, '-smp', str(smp),
+            '-cpu', 'max,pauth-impdef=on', '-m', mem, '-smp', str(smp)] + \
+        numa_nodes(mem, smp) + [
             '-display', 'none', '-serial', 'stdio', '-monitor', 'none',
             '-no-reboot', '-nic', 'none', '-kernel', kernel,
             '-initrd', initrd, '-append', 'console=ttyAMA0 ' + append]
