@@ -4,7 +4,7 @@ S := scripts
 TREE := build/linux
 ARCHES := x86_64 arm64
 
-.PHONY: all run check deps tree export export-check checkpatch bisect-check \
+.PHONY: all run check deps tree export export-check checkpatch bisect-check docs-check \
 	kernels selftests $(addprefix kernel-,$(ARCHES)) \
 	$(addprefix selftests-,$(ARCHES)) $(addprefix test-,$(ARCHES)) \
 	kernel-modules test-modules bench demo shell-x86_64 shell-arm64 clean help
@@ -12,7 +12,7 @@ ARCHES := x86_64 arm64
 all: help
 
 help:
-	@echo "make run           build the x86_64 kernel, boot it, run the demo"
+	@echo "make run           build the x86_64 kernel, boot it, run the demo (ARCH=arm64: on arm64)"
 	@echo "make check         build and test both arches (what CI runs)"
 	@echo "make test-ARCH     build and test one arch (x86_64, arm64); TESTS=regex filters"
 	@echo "make test-modules  build KVM as modules (x86_64) and test that build"
@@ -22,6 +22,7 @@ help:
 	@echo "make export-check  fail if build/linux holds unexported work"
 	@echo "make checkpatch    checkpatch.pl --strict on every patch"
 	@echo "make bisect-check  build every patch of the series in turn"
+	@echo "make docs-check    build Documentation/virt/kvm with Sphinx, fail on warnings"
 	@echo "make shell-ARCH    boot the test guest with a shell on the console"
 
 deps:
@@ -58,7 +59,11 @@ $(addprefix test-,$(ARCHES)): test-%: deps $(TREE)/.git
 	@$(S)/check.sh $*
 
 check: deps $(TREE)/.git
-	@$(S)/check.sh $(ARCHES) x86_64-modules
+	@$(S)/check.sh $(ARCHES) x86_64-modules docs
+
+# Sphinx on Documentation/virt/kvm: any warning fails.
+docs-check: deps $(TREE)/.git
+	@$(S)/docs-check.sh
 
 # The distro shape: kvm.ko, kvm-amd.ko and kvm-intel.ko, loaded by the guest.
 kernel-modules: $(TREE)/.git
@@ -67,8 +72,9 @@ kernel-modules: $(TREE)/.git
 test-modules: deps $(TREE)/.git
 	@$(S)/check.sh x86_64-modules
 
+# ARCH=arm64 runs the demo on the arm64 guest instead.
 run: deps $(TREE)/.git
-	@$(S)/run-demo.sh x86_64
+	@$(S)/run-demo.sh $(or $(ARCH),x86_64)
 
 # Figures, not pass/fail: P1 and P2 of the private memory benchmark.
 bench: deps $(TREE)/.git

@@ -12,15 +12,18 @@
  *     exits ask the VMM to convert a page; the VMM converts it with
  *     KVM_SET_MEMORY_ATTRIBUTES, the guest leaves a message in the shared
  *     page, and the page comes back private and zeroed.
+ *  4. An ordinary VM whose whole RAM is one guest_memfd that the VMM
+ *     mmap()s: the guest image is loaded through the mapping, the guest runs
+ *     from it, and the VMM reads what the guest wrote from the same pages.
  *
- * Built static against the KVM selftests library of the work tree (see
- * scripts/run-demo.sh) and run inside the QEMU guest.
+ * Acts 2 and 3 need x86 (KVM_X86_SW_PROTECTED_VM); acts 1 and 4 run on
+ * x86_64 and arm64.  Built static against the KVM selftests library of the
+ * work tree (see scripts/run-demo.sh) and run inside the QEMU guest.
  */
 #define _GNU_SOURCE /* for fallocate(), memmem() */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
-#include <linux/kvm_para.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -28,7 +31,11 @@
 #include <unistd.h>
 
 #include "kvm_util.h"
+#include "ucall_common.h"
+#ifdef __x86_64__
+#include <linux/kvm_para.h>
 #include "processor.h"
+#endif
 
 /* Mainline numbers (shared/abi.md). */
 static const struct {
@@ -46,6 +53,7 @@ static const struct {
 	{ 244, "KVM_CAP_GUEST_MEMFD_FLAGS" },
 };
 
+#ifdef __x86_64__
 static const char *const x86_types[] = {
 	"KVM_X86_DEFAULT_VM", "KVM_X86_SW_PROTECTED_VM", "KVM_X86_SEV_VM",
 	"KVM_X86_SEV_ES_VM", "KVM_X86_SNP_VM", "KVM_X86_TDX_VM",
@@ -63,15 +71,10 @@ static void print_caps(int fd, const char *indent)
 	}
 }
 
-static void show_caps(void)
+static void show_vm_types(int kvm)
 {
-	int kvm = open_kvm_dev_path_or_exit();
 	unsigned int t;
 
-	printf("== 1. What this kernel offers\n\n");
-	printf("KVM API version %d; capabilities on /dev/kvm:\n",
-	       ioctl(kvm, KVM_GET_API_VERSION, 0));
-	print_caps(kvm, "  ");
 	printf("\nKVM_CREATE_VM by x86 VM type:\n");
 	for (t = 0; t < ARRAY_SIZE(x86_types); t++) {
 		int vm = ioctl(kvm, KVM_CREATE_VM, t);
@@ -84,10 +87,54 @@ static void show_caps(void)
 		printf("  type %u %-24s accepted\n", t, x86_types[t]);
 		close(vm);
 	}
+}
+#else
+static void show_vm_types(int kvm)
+{
+	printf("\narm64 has no VM types for guest_memfd: every VM can use it.\n");
+}
+#endif
+
+static void show_caps(void)
+{
+	int kvm = open_kvm_dev_path_or_exit();
+
+	printf("== 1. What this kernel offers (%s)\n\n",
+#ifdef __x86_64__
+	       "x86_64"
+#else
+	       "arm64"
+#endif
+	       );
+	printf("KVM API version %d; capabilities on /dev/kvm:\n",
+	       ioctl(kvm, KVM_GET_API_VERSION, 0));
+	print_caps(kvm, "  ");
+	show_vm_types(kvm);
 	close(kvm);
 }
 
+static void run_expect_sync(struct kvm_vcpu *vcpu, uint64_t want, uint64_t *val)
+{
+	struct ucall uc;
+
+	vcpu_run(vcpu);
+	switch (get_ucall(vcpu, &uc)) {
+	case UCALL_SYNC:
+		if (val)
+			*val = uc.args[1];
+		else
+			TEST_ASSERT_EQ(uc.args[1], want);
+		return;
+	case UCALL_ABORT:
+		REPORT_GUEST_ASSERT(uc);
+	default:
+		TEST_FAIL("unexpected exit %u", vcpu->run->exit_reason);
+	}
+}
+
 #define PAGE		4096ULL
+
+#ifdef __x86_64__
 #define SLOT		10
 #define SECRET_GPA	0xc0000000ULL		/* private, holds the secret */
 #define MSG_GPA		(SECRET_GPA + PAGE)	/* goes shared and back */
@@ -165,25 +212,6 @@ static void scan_own_memory(void)
 	       "       memory, kvm_run and heap included): %s\n", regions,
 	       total >> 20, hits ? "SECRET FOUND" : "not found");
 	TEST_ASSERT(!hits, "the secret is visible to the host");
-}
-
-static void run_expect_sync(struct kvm_vcpu *vcpu, uint64_t want, uint64_t *val)
-{
-	struct ucall uc;
-
-	vcpu_run(vcpu);
-	switch (get_ucall(vcpu, &uc)) {
-	case UCALL_SYNC:
-		if (val)
-			*val = uc.args[1];
-		else
-			TEST_ASSERT_EQ(uc.args[1], want);
-		return;
-	case UCALL_ABORT:
-		REPORT_GUEST_ASSERT(uc);
-	default:
-		TEST_FAIL("unexpected exit %u", vcpu->run->exit_reason);
-	}
 }
 
 /* Serve one KVM_HC_MAP_GPA_RANGE exit the way a VMM does. */
@@ -299,11 +327,104 @@ static void show_private_memory(void)
 	close(gmem);
 	printf("\nVM and guest_memfd closed.\n");
 }
+#endif /* __x86_64__ */
+
+/* Act 4: the guest leaves a message in its own (guest_memfd) memory. */
+static char ram_msg[64];
+static const char ram_text[] = "hello VMM, from a guest whose RAM is a guest_memfd";
+
+static void ram_guest_code(void)
+{
+	memcpy(ram_msg, ram_text, sizeof(ram_text));
+	GUEST_SYNC(1);
+	/* The page was punched out under the guest: it reads zeroes now. */
+	GUEST_SYNC(READ_ONCE(ram_msg[0]));
+	GUEST_DONE();
+}
+
+/* The /proc/self/maps line of the mapping that contains @p. */
+static void show_mapping(void *p)
+{
+	unsigned long start, end;
+	char line[512];
+	FILE *maps = fopen("/proc/self/maps", "r");
+
+	TEST_ASSERT(maps, "/proc/self/maps");
+	while (fgets(line, sizeof(line), maps)) {
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2 &&
+		    (unsigned long)p >= start && (unsigned long)p < end)
+			printf("       %s", line);
+	}
+	fclose(maps);
+}
+
+static void show_gmem_ram(int act)
+{
+	struct userspace_mem_region *region;
+	unsigned long resident = 0, i, npages;
+	unsigned char *vec;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	uint64_t val;
+	char *msg;
+
+	printf("\n== %d. An ordinary VM whose RAM is one guest_memfd\n\n", act);
+	if (!(kvm_check_cap(KVM_CAP_GUEST_MEMFD_FLAGS) & GUEST_MEMFD_FLAG_MMAP)) {
+		printf("GUEST_MEMFD_FLAG_MMAP is not offered here.\n");
+		return;
+	}
+
+	vm = vm_create_gmem_only_with_one_vcpu(&vcpu, ram_guest_code);
+	ucall_init(vm, NULL);
+	region = memslot2region(vm, 0);
+	npages = region->region.memory_size / PAGE;
+	printf("VMM:   KVM_CREATE_GUEST_MEMFD(%lu MiB, MMAP | INIT_SHARED), mmap()ed\n"
+	       "       MAP_SHARED at %p, bound as memslot 0 (gpa 0x0..0x%lx):\n",
+	       npages * PAGE >> 20, region->host_mem, npages * PAGE);
+	show_mapping(region->host_mem);
+	printf("       KVM_SET_USER_MEMORY_REGION2(KVM_MEM_GUEST_MEMFD): no other memory\n"
+	       "       behind the VM; the fd is closed, the mapping keeps the file\n");
+
+	vec = calloc(npages, 1);
+	TEST_ASSERT(vec && !mincore(region->host_mem, npages * PAGE, vec), "mincore");
+	for (i = 0; i < npages; i++)
+		resident += vec[i] & 1;
+	printf("VMM:   loaded the guest image, page tables and stack through the\n"
+	       "       mapping: %lu of the file's %lu pages now hold data\n",
+	       resident, npages);
+
+	run_expect_sync(vcpu, 1, NULL);
+	msg = addr_gva2hva(vm, (vm_vaddr_t)ram_msg);
+	printf("guest: ran from guest_memfd and wrote a message at gpa 0x%lx\n",
+	       (unsigned long)addr_hva2gpa(vm, msg));
+	printf("VMM:   reads it through its mapping, no copy: \"%s\"\n", msg);
+	TEST_ASSERT(!strcmp(msg, ram_text), "message lost");
+
+	/* MADV_REMOVE punches a hole in the file behind the mapping. */
+	TEST_ASSERT(!madvise((void *)((unsigned long)msg & ~(PAGE - 1)), PAGE,
+			     MADV_REMOVE), "MADV_REMOVE: errno %d", errno);
+	printf("VMM:   punches that page out of the guest_memfd (MADV_REMOVE on its\n"
+	       "       mapping): the VMM's view reads %s\n",
+	       msg[0] ? "data (wrong!)" : "zeroes");
+	run_expect_sync(vcpu, 0, &val);
+	printf("guest: reads its message again: %s\n",
+	       val ? "data (wrong!)" : "zeroes, a fresh page");
+	TEST_ASSERT(!val && !msg[0], "a punched page must read zeroes");
+
+	free(vec);
+	kvm_vm_free(vm);
+	printf("\nVM freed; the guest_memfd went with its last mapping.\n");
+}
 
 int main(void)
 {
 	setbuf(stdout, NULL);
 	show_caps();
+#ifdef __x86_64__
 	show_private_memory();
+	show_gmem_ram(4);
+#else
+	show_gmem_ram(2);
+#endif
 	return 0;
 }

@@ -2,8 +2,8 @@
 # check.sh [TARGET...]: build the debug kernel and the selftests for each
 # target, boot each under QEMU TCG, run the curated tests, print TAP and a
 # summary.  A target is an arch (x86_64, arm64: KVM built in, the tests of
-# tests/ARCH.list) or ARCH-modules (KVM as modules that the guest loads, the
-# tests of tests/ARCH-modules.list).
+# tests/ARCH.list), ARCH-modules (KVM as modules that the guest loads, the
+# tests of tests/ARCH-modules.list) or docs (Sphinx on Documentation/virt/kvm).
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -14,6 +14,14 @@ mkdir -p "$logs"
 tp=0 tf=0 ts=0 rc=0
 t0=$(date +%s)
 for target in "${targets[@]}"; do
+	if [ "$target" = docs ]; then
+		"$TOP/scripts/docs-check.sh" | tee "$logs/tap-docs.txt"
+		[ "${PIPESTATUS[0]}" = 0 ] || rc=1
+		read -r p f s < <(grep -E '^docs: [0-9]+ passed' "$logs/tap-docs.txt" |
+			sed -E 's/.* ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped/\1 \2 \3/')
+		tp=$((tp + ${p:-0})) tf=$((tf + ${f:-1})) ts=$((ts + ${s:-0}))
+		continue
+	fi
 	arch=${target%-modules} flavour=debug
 	[ "$arch" = "$target" ] || flavour=modules
 	arch_vars "$arch"

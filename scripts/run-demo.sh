@@ -4,6 +4,11 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 arch=${1:-x86_64}
+# The kernel's names for the arches (make run ARCH=...) are accepted too.
+case $arch in
+x86) arch=x86_64 ;;
+aarch64) arch=arm64 ;;
+esac
 arch_vars "$arch"
 "$TOP/scripts/build-kernel.sh" "$arch" debug
 # The demo uses the KVM selftests library (guest code, ucalls, memslots).
@@ -11,10 +16,15 @@ arch_vars "$arch"
 out=$TREE/.out-$arch-selftests
 hdr=$TREE/.out-$arch-debug/usr/include
 st=$TREE/tools/testing/selftests/kvm
+# The selftests' names for the arch: lib/include dirs and tools/arch.
+case $arch in
+x86_64) stdir=x86_64 tarch=x86 ;;
+arm64) stdir=aarch64 tarch=arm64 ;;
+esac
 "${CROSS}gcc" -static -no-pie -pthread -O2 -g -Wall -std=gnu99 \
 	-fno-stack-protector -fno-PIE -U_FORTIFY_SOURCE \
-	-I"$TREE/tools/include" -I"$TREE/tools/arch/x86/include" \
-	-isystem "$hdr" -I"$st/include" -I"$st/include/$arch" -I"$st/.." \
+	-I"$TREE/tools/include" -I"$TREE/tools/arch/$tarch/include" \
+	-isystem "$hdr" -I"$st/include" -I"$st/include/$stdir" -I"$st/.." \
 	-o "$out/demo" "$TOP/demo/demo.c" \
 	$(find "$out/lib" -name '*.o' | sort)
 initrd=$("$TOP/scripts/mkinitramfs.sh" "$arch" demo)
