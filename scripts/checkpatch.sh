@@ -4,6 +4,9 @@ set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
 cp=$TREE/scripts/checkpatch.pl
+# checkpatch runs scripts/spdxcheck.py with python3, which needs Debian's
+# python3-ply: prefer the system python3 to any other one on the PATH.
+export PATH=/usr/bin:$PATH
 te=0 tw=0 tc=0 n=0
 while read -r p; do
 	case $p in ''|'#'*) continue ;; esac
