@@ -72,7 +72,9 @@ def numa_nodes(mem, smp):
 def qemu_cmd(arch, kernel, initrd, append, mem, smp):
     """The guest has two NUMA nodes, so NUMA placement is tested: x86 by
     the kernel's NUMA emulation (real nodes would need ACPI SRAT, which the
-    PCI-less test kernel does not parse), arm64 by QEMU's device tree."""
+    PCI-less test kernel does not parse), arm64 by QEMU's device tree.
+    The arm64 guest has MTE, which KVM offers its VMs and guest_memfd
+    refuses."""
     if arch == 'x86_64':
         return ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', 'max',
                 '-m', mem, '-smp', str(smp), '-display', 'none',
@@ -80,7 +82,7 @@ def qemu_cmd(arch, kernel, initrd, append, mem, smp):
                 '-nic', 'none', '-kernel', kernel, '-initrd', initrd,
                 '-append', 'console=ttyS0 tsc=reliable numa=fake=2 ' + append]
     return ['qemu-system-aarch64', '-accel', 'tcg',
-            '-M', 'virt,virtualization=on,gic-version=3',
+            '-M', 'virt,virtualization=on,gic-version=3,mte=on',
             '-cpu', 'max,pauth-impdef=on', '-m', mem, '-smp', str(smp)] + \
         numa_nodes(mem, smp) + [
             '-display', 'none', '-serial', 'stdio', '-monitor', 'none',
