@@ -53,12 +53,6 @@ static const struct {
 	{ 244, "KVM_CAP_GUEST_MEMFD_FLAGS" },
 };
 
-#ifdef __x86_64__
-static const char *const x86_types[] = {
-	"KVM_X86_DEFAULT_VM", "KVM_X86_SW_PROTECTED_VM", "KVM_X86_SEV_VM",
-	"KVM_X86_SEV_ES_VM", "KVM_X86_SNP_VM", "KVM_X86_TDX_VM",
-};
-
 static void print_caps(int fd, const char *indent)
 {
 	unsigned int i;
@@ -70,6 +64,12 @@ static void print_caps(int fd, const char *indent)
 		       caps[i].nr, r);
 	}
 }
+
+#ifdef __x86_64__
+static const char *const x86_types[] = {
+	"KVM_X86_DEFAULT_VM", "KVM_X86_SW_PROTECTED_VM", "KVM_X86_SEV_VM",
+	"KVM_X86_SEV_ES_VM", "KVM_X86_SNP_VM", "KVM_X86_TDX_VM",
+};
 
 static void show_vm_types(int kvm)
 {
@@ -380,7 +380,8 @@ static void show_gmem_ram(int act)
 	npages = region->region.memory_size / PAGE;
 	printf("VMM:   KVM_CREATE_GUEST_MEMFD(%lu MiB, MMAP | INIT_SHARED), mmap()ed\n"
 	       "       MAP_SHARED at %p, bound as memslot 0 (gpa 0x0..0x%lx):\n",
-	       npages * PAGE >> 20, region->host_mem, npages * PAGE);
+	       (unsigned long)(npages * PAGE >> 20), region->host_mem,
+	       (unsigned long)(npages * PAGE));
 	show_mapping(region->host_mem);
 	printf("       KVM_SET_USER_MEMORY_REGION2(KVM_MEM_GUEST_MEMFD): no other memory\n"
 	       "       behind the VM; the fd is closed, the mapping keeps the file\n");
