@@ -16,7 +16,7 @@ help:
 	@echo "make check         build and test both arches (what CI runs)"
 	@echo "make test-ARCH     build and test one arch (x86_64, arm64); TESTS=regex filters"
 	@echo "make test-modules  build KVM as modules (x86_64) and test that build"
-	@echo "make bench         run the private memory benchmark (BENCH_ARGS=...)"
+	@echo "make bench         run the benchmarks: P1, P2, P4, conversion round trips (ARCH=arm64, BENCH_ARGS=..., BENCH4_ARGS=...)"
 	@echo "make tree          recreate build/linux from the base + patches/"
 	@echo "make export        write build/linux commits back to patches/"
 	@echo "make export-check  fail if build/linux holds unexported work"
@@ -76,9 +76,10 @@ test-modules: deps $(TREE)/.git
 run: deps $(TREE)/.git
 	@$(S)/run-demo.sh $(or $(ARCH),x86_64)
 
-# Figures, not pass/fail: P1 and P2 of the private memory benchmark.
+# Figures, not pass/fail: P1, P2 (private memory), P4 and conversion round
+# trips (in-place conversion).  ARCH=arm64 runs what arm64 has (P4 in-place).
 bench: deps $(TREE)/.git
-	@$(S)/run-bench.sh
+	@$(S)/run-bench.sh $(or $(ARCH),x86_64)
 
 $(addprefix shell-,$(ARCHES)): shell-%: selftests-%
 	@$(S)/shell.sh $*

@@ -24,12 +24,13 @@ reap() {
 	done
 }
 
-start=1 mode=test bench_args=
+start=1 mode=test bench_args= bench4_args=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	harness.start=*) start=${arg#harness.start=} ;;
 	harness.mode=*) mode=${arg#harness.mode=} ;;
 	harness.bench=*) bench_args=${arg#harness.bench=} ;;
+	harness.bench4=*) bench4_args=${arg#harness.bench4=} ;;
 	esac
 done
 # A modules build: load KVM and whichever vendor module the CPU takes.
@@ -52,8 +53,13 @@ demo)
 	echo "@@END 1 demo rc=$?"
 	;;
 bench)
-	cd /tests && ./bench $(echo "$bench_args" | tr , ' ')
-	echo "@@END 1 bench rc=$?"
+	cd /tests
+	rc=0
+	if [ -x private_mem_bench ]; then
+		./private_mem_bench $(echo "$bench_args" | tr , ' ') || rc=$?
+	fi
+	./gmem_conversion_bench $(echo "$bench4_args" | tr , ' ') || rc=$?
+	echo "@@END 1 bench rc=$rc"
 	;;
 shell)
 	setsid cttyhack sh

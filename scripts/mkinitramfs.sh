@@ -41,9 +41,12 @@ if [ "$mode" = test ]; then
 		"${CROSS}strip" --strip-debug -o "$stage/tests/$t" "$st/$t"
 	done < "$stage/tests/list"
 elif [ "$mode" = bench ]; then
-	b=x86_64/private_mem_bench
-	[ -f "$st/$b" ] || die "the benchmark was not built"
-	"${CROSS}strip" --strip-debug -o "$stage/tests/bench" "$st/$b"
+	# Every benchmark built for the arch; guest-init.sh runs them in turn.
+	for b in x86_64/private_mem_bench gmem_conversion_bench; do
+		[ -f "$st/$b" ] || continue
+		"${CROSS}strip" --strip-debug -o "$stage/tests/$(basename "$b")" "$st/$b"
+	done
+	[ -f "$stage/tests/gmem_conversion_bench" ] || die "the benchmarks were not built"
 else
 	[ -f "$st/demo" ] || die "demo was not built"
 	"${CROSS}strip" --strip-debug -o "$stage/tests/demo" "$st/demo"
