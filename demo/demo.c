@@ -15,15 +15,22 @@
  *  4. An ordinary VM whose whole RAM is one guest_memfd that the VMM
  *     mmap()s: the guest image is loaded through the mapping, the guest runs
  *     from it, and the VMM reads what the guest wrote from the same pages.
+ *  5. One pool: a guest_memfd that converts in place.  The guest shares a
+ *     buffer (KVM_HC_MAP_GPA_RANGE on x86, pKVM's MEM_SHARE on arm64), the
+ *     VMM converts it with KVM_GMEM_SET_ATTRIBUTES and reads it through its
+ *     mapping without a copy, the guest takes it back and the VMM's next
+ *     read gets SIGBUS; shared again, it is the same physical page.
  *
- * Acts 2 and 3 need x86 (KVM_X86_SW_PROTECTED_VM); acts 1 and 4 run on
- * x86_64 and arm64.  Built static against the KVM selftests library of the
+ * Acts 2 and 3 need x86 (KVM_X86_SW_PROTECTED_VM); acts 1, 4 and 5 run on
+ * x86_64 and arm64 (there numbered 1, 2 and 3).  Built static against the KVM selftests library of the
  * work tree (see scripts/run-demo.sh) and run inside the QEMU guest.
  */
 #define _GNU_SOURCE /* for fallocate(), memmem() */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -31,10 +38,10 @@
 #include <unistd.h>
 
 #include "kvm_util.h"
+#include "processor.h"
 #include "ucall_common.h"
 #ifdef __x86_64__
 #include <linux/kvm_para.h>
-#include "processor.h"
 #endif
 
 /* Mainline numbers (shared/abi.md). */
@@ -51,6 +58,7 @@ static const struct {
 	{ 235, "KVM_CAP_VM_TYPES" },
 	{ 236, "KVM_CAP_PRE_FAULT_MEMORY" },
 	{ 244, "KVM_CAP_GUEST_MEMFD_FLAGS" },
+	{ 1024, "KVM_CAP_GUEST_MEMFD_IN_PLACE" },
 };
 
 static void print_caps(int fd, const char *indent)
@@ -417,6 +425,174 @@ static void show_gmem_ram(int act)
 	printf("\nVM freed; the guest_memfd went with its last mapping.\n");
 }
 
+/* Act 5: one pool, converted in place. */
+#define BUF_GPA		0xd0000000ULL
+#define BUF_SLOT	11
+#define BUF_PAGES	4
+#define SMCCC_KVM_MEM_SHARE	0xc6000003U
+#define SMCCC_KVM_MEM_UNSHARE	0xc6000004U
+
+static const char buf_text[] = "hello VMM, from the guest, in place: no copy, no second page";
+
+/* Ask the host to make the buffer page shared or private again. */
+static uint64_t guest_share(bool share)
+{
+#ifdef __x86_64__
+	return kvm_hypercall(KVM_HC_MAP_GPA_RANGE, BUF_GPA, 1,
+			     share ? 0 : KVM_MAP_GPA_RANGE_ENCRYPTED, 0);
+#else
+	struct arm_smccc_res res;
+
+	smccc_hvc(share ? SMCCC_KVM_MEM_SHARE : SMCCC_KVM_MEM_UNSHARE, BUF_GPA,
+		  0, 0, 0, 0, 0, 0, &res);
+	return res.a0;
+#endif
+}
+
+static void buf_guest_code(void)
+{
+	memcpy((void *)BUF_GPA, buf_text, sizeof(buf_text));
+	GUEST_SYNC(1);
+	GUEST_SYNC(guest_share(true));
+	GUEST_SYNC(guest_share(false));
+	GUEST_SYNC(guest_share(true));
+	GUEST_DONE();
+}
+
+static sigjmp_buf sigbus_jmp;
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(sigbus_jmp, 1);
+}
+
+/* Read the buffer through the VMM's mapping: its text, or "SIGBUS". */
+static const char *vmm_read(const char *p)
+{
+	static char copy[sizeof(buf_text)];
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	const char *r = copy;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(sigbus_jmp, 1))
+		r = "SIGBUS";
+	else
+		memcpy(copy, p, sizeof(copy));
+	sigaction(SIGBUS, &old, NULL);
+	return r;
+}
+
+static uint64_t pfn_of(const void *p)
+{
+	uint64_t entry = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	TEST_ASSERT(fd >= 0 && pread(fd, &entry, 8, (uintptr_t)p / PAGE * 8) == 8,
+		    "pagemap");
+	close(fd);
+	return entry & ((1ULL << 55) - 1);
+}
+
+/* Run the guest to its next sync, converting in place whatever it asks. */
+static uint64_t serve_in_place(struct kvm_vcpu *vcpu, int gmem)
+{
+	struct kvm_run *run = vcpu->run;
+	struct kvm_gmem_attributes a = { .size = PAGE };
+	uint64_t gpa, val;
+	bool private;
+	int r;
+
+	r = _vcpu_run(vcpu);
+#ifdef __x86_64__
+	TEST_ASSERT(!r && run->exit_reason == KVM_EXIT_HYPERCALL,
+		    "expected a KVM_HC_MAP_GPA_RANGE exit, got %u", run->exit_reason);
+	gpa = run->hypercall.args[0];
+	private = run->hypercall.args[2] & KVM_MAP_GPA_RANGE_ENCRYPTED;
+	printf("guest: KVM_HC_MAP_GPA_RANGE(gpa 0x%lx, 1 page, %s)\n"
+	       "       -> exit KVM_EXIT_HYPERCALL\n", gpa,
+	       private ? "private" : "shared");
+	run->hypercall.ret = 0;
+#else
+	TEST_ASSERT(r == -1 && errno == EFAULT &&
+		    run->exit_reason == KVM_EXIT_MEMORY_FAULT,
+		    "expected a MEM_SHARE exit, got %u", run->exit_reason);
+	gpa = run->memory_fault.gpa;
+	private = run->memory_fault.flags & KVM_MEMORY_EXIT_FLAG_PRIVATE;
+	printf("guest: %s(gpa 0x%lx)\n"
+	       "       -> KVM_RUN: EFAULT, exit KVM_EXIT_MEMORY_FAULT (flags %s)\n",
+	       private ? "MEM_UNSHARE" : "MEM_SHARE", gpa,
+	       private ? "PRIVATE" : "0");
+#endif
+	a.offset = gpa - BUF_GPA;
+	a.attributes = private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
+	TEST_ASSERT(!ioctl(gmem, KVM_GMEM_SET_ATTRIBUTES, &a),
+		    "KVM_GMEM_SET_ATTRIBUTES: errno %d", errno);
+	printf("VMM:   KVM_GMEM_SET_ATTRIBUTES(offset 0x%llx, 4 KiB, %s) on the\n"
+	       "       guest_memfd: the same page changes hands, contents kept\n",
+	       a.offset, private ? "PRIVATE" : "shared");
+	run_expect_sync(vcpu, 0, &val);
+	printf("guest: the call returned %ld\n", (long)val);
+	return val;
+}
+
+static void show_in_place(int act)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	uint64_t pfn;
+	const char *p;
+	int gmem;
+
+	printf("\n== %d. One pool: shared and private in one guest_memfd, in place\n\n",
+	       act);
+	if (!kvm_check_cap(KVM_CAP_GUEST_MEMFD_IN_PLACE)) {
+		printf("KVM_CAP_GUEST_MEMFD_IN_PLACE is not offered here.\n");
+		return;
+	}
+#ifdef __x86_64__
+	vm = vm_create_type_with_vcpus(KVM_X86_SW_PROTECTED_VM, 1, 0,
+				       buf_guest_code, &vcpu);
+	vm_enable_cap(vm, KVM_CAP_EXIT_HYPERCALL, 1 << KVM_HC_MAP_GPA_RANGE);
+#else
+	vm = vm_create_with_one_vcpu(&vcpu, buf_guest_code);
+#endif
+	ucall_init(vm, NULL);
+	vm_enable_cap(vm, KVM_CAP_GUEST_MEMFD_IN_PLACE, 0);
+	gmem = vm_create_guest_memfd(vm, BUF_PAGES * PAGE,
+				     GUEST_MEMFD_FLAG_IN_PLACE);
+	vm_gmem_only_mem_add(vm, BUF_GPA, BUF_SLOT, BUF_PAGES, gmem, 0);
+	virt_map(vm, BUF_GPA, BUF_GPA, BUF_PAGES);
+	p = addr_gpa2hva(vm, BUF_GPA);
+	printf("VMM:   KVM_ENABLE_CAP(KVM_CAP_GUEST_MEMFD_IN_PLACE), then\n"
+	       "       KVM_CREATE_GUEST_MEMFD(%llu KiB, IN_PLACE): private until shared,\n"
+	       "       mmap()ed at %p and bound at gpa 0x%llx\n",
+	       BUF_PAGES * PAGE / 1024, p, BUF_GPA);
+
+	run_expect_sync(vcpu, 1, NULL);
+	printf("guest: wrote a message into its private page at gpa 0x%llx\n",
+	       BUF_GPA);
+	printf("VMM:   reads it through its mapping: %s\n", vmm_read(p));
+
+	serve_in_place(vcpu, gmem);
+	printf("VMM:   reads through its mapping: \"%s\"\n", vmm_read(p));
+	pfn = pfn_of(p);
+	printf("VMM:   the page is pfn 0x%lx (/proc/self/pagemap)\n", pfn);
+
+	serve_in_place(vcpu, gmem);
+	printf("VMM:   reads through its mapping: %s\n", vmm_read(p));
+
+	serve_in_place(vcpu, gmem);
+	printf("VMM:   reads through its mapping: \"%s\"\n", vmm_read(p));
+	printf("VMM:   the page is pfn 0x%lx: %s\n", pfn_of(p),
+	       pfn_of(p) == pfn ? "the same page, never copied" : "ANOTHER PAGE");
+	TEST_ASSERT(pfn_of(p) == pfn && !strcmp(vmm_read(p), buf_text),
+		    "in-place conversion lost the page or its contents");
+
+	close(gmem);
+	kvm_vm_free(vm);
+	printf("\nVM and guest_memfd closed.\n");
+}
+
 int main(void)
 {
 	setbuf(stdout, NULL);
@@ -424,8 +600,10 @@ int main(void)
 #ifdef __x86_64__
 	show_private_memory();
 	show_gmem_ram(4);
+	show_in_place(5);
 #else
 	show_gmem_ram(2);
+	show_in_place(3);
 #endif
 	return 0;
 }
