@@ -1,6 +1,7 @@
 #!/bin/bash
 # Build every commit of the series in turn (x86_64 debug kernel + selftests),
-# in a separate worktree so the work tree is left alone.
+# in a separate worktree so the work tree is left alone.  FROM=REV starts at
+# commit REV of the series instead of its first.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -8,7 +9,10 @@ wt=$BUILD/bisect
 [ -d "$wt" ] || git -C "$TREE" worktree add -q --detach "$wt" base
 out=.out-x86_64-debug
 st_ok=0
-for c in $(git -C "$TREE" rev-list --reverse base..series); do
+# FROM=REV resumes a check that stopped: commits before REV were built.
+range=base..series
+[ -n "${FROM:-}" ] && range="$(git -C "$TREE" rev-parse "$FROM")^..series"
+for c in $(git -C "$TREE" rev-list --reverse "$range"); do
 	git -C "$wt" checkout -q "$c"
 	msg "$(git -C "$TREE" log -1 --format='%h %s' "$c")"
 	BISECT=1 TREE=$wt "$TOP/scripts/build-kernel.sh" x86_64 debug >/dev/null ||
