@@ -1,7 +1,8 @@
 #!/bin/bash
 # build-kernel.sh ARCH [FLAVOUR]: configure (allnoconfig + fragments) and build
 # the work tree's kernel out of tree in $TREE/.out-ARCH-FLAVOUR.  FLAVOUR is
-# 'debug' (what 'make check' tests) or 'modules' (KVM as loadable modules).
+# 'debug' (what 'make check' tests), 'modules' (KVM as loadable modules) or
+# 'production' (no debug options: what benchmarks are also run on).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -13,6 +14,7 @@ frags=("$TOP/configs/common.config" "$TOP/configs/$arch.config")
 case $flavour in
 debug) frags+=("$TOP/configs/debug.config") ;;
 modules) frags+=("$TOP/configs/debug.config" "$TOP/configs/modules.config") ;;
+production) frags+=("$TOP/configs/production.config") ;;
 *) die "unknown flavour '$flavour'" ;;
 esac
 cd "$TREE"

@@ -24,12 +24,14 @@ reap() {
 	done
 }
 
-start=1 mode=test bench_args= bench4_args=
+start=1 mode=test bench_args= bench3_args= bench4_args= benches=private,conversion,huge
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	harness.start=*) start=${arg#harness.start=} ;;
 	harness.mode=*) mode=${arg#harness.mode=} ;;
 	harness.bench=*) bench_args=${arg#harness.bench=} ;;
+	harness.bench3=*) bench3_args=${arg#harness.bench3=} ;;
+	harness.benches=*) benches=${arg#harness.benches=} ;;
 	harness.bench4=*) bench4_args=${arg#harness.bench4=} ;;
 	esac
 done
@@ -55,10 +57,17 @@ demo)
 bench)
 	cd /tests
 	rc=0
-	if [ -x private_mem_bench ]; then
-		./private_mem_bench $(echo "$bench_args" | tr , ' ') || rc=$?
-	fi
-	./gmem_conversion_bench $(echo "$bench4_args" | tr , ' ') || rc=$?
+	case ,$benches, in *,private,*)
+		if [ -x private_mem_bench ]; then
+			./private_mem_bench $(echo "$bench_args" | tr , ' ') || rc=$?
+		fi ;;
+	esac
+	case ,$benches, in *,conversion,*)
+		./gmem_conversion_bench $(echo "$bench4_args" | tr , ' ') || rc=$? ;;
+	esac
+	case ,$benches, in *,huge,*)
+		./gmem_huge_bench $(echo "$bench3_args" | tr , ' ') || rc=$? ;;
+	esac
 	echo "@@END 1 bench rc=$rc"
 	;;
 shell)
