@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # /init of the test guest.  Runs /tests/list from entry harness.start= on,
 # bracketing each test with @@START/@@END markers the host runner parses.
-# The host enforces the real timeout; the guest one only spares a reboot.
+# The host enforces the real timeout; the guest one only spares a reboot
+# and dumps where a hung test sleeps.
 /bin/busybox --install -s /bin
 export PATH=/bin HOME=/root
 mkdir -p /proc /sys /dev /tmp /root
@@ -22,6 +23,40 @@ reap() {
 		[ -e "$d/exe" ] || continue
 		kill -KILL "$pid" 2>/dev/null
 	done
+}
+
+# Where every thread of the processes from $1 on sleeps, one line each:
+# what a hung test leaves the report with.
+stacks() {
+	for d in /proc/[0-9]*; do
+		[ "${d#/proc/}" -ge "$1" ] 2>/dev/null || continue
+		[ -e "$d/exe" ] || continue
+		for t in "$d"/task/*; do
+			echo "@@STACK ${t#/proc/} $(cat "$t/comm" 2>/dev/null)" \
+				"$(sed -n 's/^State:[[:space:]]*//p' "$t/status" 2>/dev/null):" \
+				"$(sed 's/^\[<[0-9a-f]*>\] //; s/+0x[0-9a-f]*\/0x[0-9a-f]*//' \
+				   "$t/stack" 2>/dev/null | head -n 12 | tr '\n' ' ')"
+		done
+	done
+}
+# Kill test $1 after $2 seconds.  Dump the stacks first; and if SIGKILL does
+# not end it (stuck in the kernel), say so, with the blocked tasks in the
+# kernel log, instead of hanging the guest until the host kills it.
+watchdog() {
+	s=0
+	while [ $s -lt "$2" ]; do
+		sleep 1
+		kill -0 "$1" 2>/dev/null || return
+		s=$((s + 1))
+	done
+	echo "@@HUNG test $1 still running after $2 s"
+	stacks "$1"
+	kill -KILL "$1" 2>/dev/null
+	sleep 10
+	kill -0 "$1" 2>/dev/null || return
+	echo "@@HUNG test $1 survived SIGKILL for 10 s: stuck in the kernel"
+	stacks "$1"
+	echo w > /proc/sysrq-trigger
 }
 
 start=1 mode=test bench_args= bench3_args= bench4_args= benches=private,conversion,huge
@@ -80,8 +115,13 @@ shell)
 		i=$((i + 1))
 		[ "$i" -lt "$start" ] && continue
 		echo "@@START $i $name"
-		(cd /tests && timeout -s KILL "$tmo" $cmd)
+		(cd /tests && exec $cmd) &
+		pid=$!
+		watchdog "$pid" "$tmo" &
+		wd=$!
+		wait "$pid"
 		rc=$?
+		kill "$wd" 2>/dev/null
 		reap
 		echo
 		echo "@@END $i $name rc=$rc"

@@ -2,8 +2,8 @@
 # run-bench.sh [ARCH]: build the ARCH (default x86_64) debug kernel and the
 # selftests, boot, and run the benchmarks, printing their figures: the
 # private memory benchmark (x86_64/private_mem_bench, P1 and P2; x86 only)
-# and the in-place conversion benchmark (gmem_conversion_bench, P4 and the
-# conversion round trips) and the huge page benchmark (gmem_huge_bench, P3,
+# and the in-place conversion benchmark (gmem_conversion_bench, P5, P4 and
+# the conversion round trips) and the huge page benchmark (gmem_huge_bench, P3,
 # P1 with huge pages, guest memory walk).  BENCH_ARGS (e.g. "-m 128 -r 3")
 # go to the first, BENCH4_ARGS (e.g. "-m 256 -r 3 -n 500") to the second,
 # BENCH3_ARGS (e.g. "-m 512 -p 8") to the third.  KCONFIG=production boots
