@@ -7,7 +7,7 @@ ARCHES := x86_64 arm64
 .PHONY: all run check deps tree export export-check checkpatch bisect-check docs-check \
 	kernels selftests $(addprefix kernel-,$(ARCHES)) \
 	$(addprefix selftests-,$(ARCHES)) $(addprefix test-,$(ARCHES)) \
-	kernel-modules test-modules bench demo shell-x86_64 shell-arm64 clean help
+	kernel-modules test-modules bench soak demo shell-x86_64 shell-arm64 clean help
 
 all: help
 
@@ -17,6 +17,7 @@ help:
 	@echo "make test-ARCH     build and test one arch (x86_64, arm64); TESTS=regex filters"
 	@echo "make test-modules  build KVM as modules (x86_64) and test that build"
 	@echo "make bench         run the benchmarks: P1, P2, P3, P4, P5, conversion round trips, walk (ARCH=arm64, KCONFIG=production, BENCH_ARGS=..., BENCH3_ARGS=..., BENCH4_ARGS=...)"
+	@echo "make soak          run guest_memfd_stress for DURATION seconds (default 1800; ARCH=arm64, SEED=..., STRESS_ARGS=...)"
 	@echo "make tree          recreate build/linux from the base + patches/"
 	@echo "make export        write build/linux commits back to patches/"
 	@echo "make export-check  fail if build/linux holds unexported work"
@@ -82,6 +83,10 @@ run: deps $(TREE)/.git
 # kernel without the debug options.
 bench: deps $(TREE)/.git
 	@$(S)/run-bench.sh $(or $(ARCH),x86_64)
+
+# The long run of the stress test that 'make check' runs for a minute.
+soak: deps $(TREE)/.git
+	@$(S)/soak.sh $(or $(ARCH),x86_64)
 
 $(addprefix shell-,$(ARCHES)): shell-%: selftests-%
 	@$(S)/shell.sh $*
