@@ -44,7 +44,10 @@ for target in "${targets[@]}"; do
 	fi
 	b1=$(date +%s)
 	initrd=$("$TOP/scripts/mkinitramfs.sh" "$arch" test $flavour) || { rc=1; continue; }
-	"$TOP/scripts/run-guest.py" --arch "$arch" --name "$target" \
+	kml=
+	grep -q '^CONFIG_DEBUG_KMEMLEAK=y' "$TREE/.out-$arch-$flavour/.config" &&
+		kml=--kmemleak
+	"$TOP/scripts/run-guest.py" --arch "$arch" --name "$target" $kml \
 		--kernel "$TREE/.out-$arch-$flavour/$IMAGE" \
 		--initrd "$initrd" --list "$BUILD/initramfs-$target-test/tests/list" \
 		--log "$logs/guest-$target.log" | tee "$logs/tap-$target.txt"

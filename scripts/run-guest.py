@@ -38,6 +38,7 @@ CALL_TRACE = re.compile(r'Call Trace:')
 START = re.compile(r'@@START (\d+) (\S+)')
 END = re.compile(r'@@END (\d+) (\S+) rc=(\d+)')
 HANG = re.compile(r'@@(HUNG|STACK) ')     # the guest's dump of a hung test
+KMEMLEAK = '@@KMEMLEAK '                  # the guest's kmemleak report
 
 
 def host_tsc_khz():
@@ -73,6 +74,25 @@ def numa_nodes(mem, smp):
                  '-numa', 'node,nodeid=%d,memdev=m%d,cpus=%s' %
                  (node, node, ','.join(map(str, cpus)))]
     return opts
+
+
+# A kmemleak suspect allocated while the kernel booted (start_kernel, an
+# initcall), like ACPI's caches, which 6.1 keeps where kmemleak cannot see
+# them once boot has overwritten the references: not the tests' doing.
+BOOT_ALLOC = re.compile(r'\b(start_kernel|kernel_init|do_one_initcall)\+')
+
+
+def kmemleak_objects(lines):
+    """Split the guest's kmemleak report into objects (lists of lines):
+    those the tests may have lost, and those allocated during boot."""
+    objs = []
+    for l in lines:
+        if l.startswith('unreferenced object'):
+            objs.append([l])
+        elif objs:
+            objs[-1].append(l)
+    boot = [o for o in objs if any(BOOT_ALLOC.search(x) for x in o)]
+    return [o for o in objs if o not in boot], boot
 
 
 def qemu_cmd(arch, kernel, initrd, append, mem, smp):
@@ -178,6 +198,8 @@ def main():
     ap.add_argument('--mem', default='4G')
     ap.add_argument('--smp', type=int, default=2)
     ap.add_argument('--append', default='')
+    ap.add_argument('--kmemleak', action='store_true',
+                    help='the kernel has kmemleak: report its scan as a test')
     args = ap.parse_args()
 
     tests = load_list(args.list) if args.mode == 'test' else [(args.mode, 1800)]
@@ -185,12 +207,13 @@ def main():
     output = {}             # index -> list of lines
     log = open(args.log, 'w')
     klog_lines = []
+    kmemleak = []           # the guest's kmemleak scan, after the tests
     start_idx = 1
     boots = 0
     t0 = time.monotonic()
     if args.mode == 'test':
         print('TAP version 13')
-        print('1..%d' % (len(tests) + 1))
+        print('1..%d' % (len(tests) + 1 + args.kmemleak))
         sys.stdout.flush()
 
     began = {}
@@ -250,6 +273,9 @@ def main():
                     and '@@' not in line):
                 print(line)
                 sys.stdout.flush()
+            if line.startswith(KMEMLEAK):
+                kmemleak.append(line[len(KMEMLEAK):])
+                continue
             if line.startswith('@@MODULE'):
                 print('# guest: ' + line[2:])
                 continue
@@ -321,6 +347,22 @@ def main():
                   (n, len(reports)))
         else:
             print('ok %d - kernel log clean' % n)
+        # Kernels with kmemleak (the debug ones): objects lost during the
+        # tests, by the guest's scan after the last one.
+        leaks, boot = kmemleak_objects(kmemleak)
+        if args.kmemleak:
+            n += 1
+            if not kmemleak:
+                leaks = ['no kmemleak scan from the guest']
+                print('not ok %d - kmemleak clean # no scan' % n)
+            elif leaks:
+                print('not ok %d - kmemleak clean # %d objects' %
+                      (n, len(leaks)))
+                for l in [x for obj in leaks for x in obj][:150]:
+                    print('#   ' + l)
+            else:
+                print('ok %d - kmemleak clean # %d boot-time objects ignored'
+                      % (n, len(boot)))
     if reports:
         print('# kernel log reports (%s):' % args.log)
         for l in reports[:60]:
@@ -331,6 +373,9 @@ def main():
     if args.mode == 'test':
         passed += 0 if reports else 1
         failed += 1 if reports else 0
+        if args.kmemleak:
+            passed += 0 if leaks else 1
+            failed += 1 if leaks else 0
         print('# %s: %d boot(s), %d s' % (args.name or args.arch, boots,
                                          time.monotonic() - t0))
         print('%s: %d passed, %d failed, %d skipped' %

@@ -21,7 +21,9 @@ export TESTLIST_LINE="guest_memfd_stress $((duration + 300)) $args"
 initrd=$("$TOP/scripts/mkinitramfs.sh" "$arch" test)
 mkdir -p "$BUILD/logs"
 msg "booting the $arch guest (QEMU TCG, debug kernel): guest_memfd_stress $args"
-"$TOP/scripts/run-guest.py" --arch "$arch" --name "soak-$arch" \
+kml=
+grep -q '^CONFIG_DEBUG_KMEMLEAK=y' "$TREE/.out-$arch-debug/.config" && kml=--kmemleak
+"$TOP/scripts/run-guest.py" --arch "$arch" --name "soak-$arch" $kml \
 	--kernel "$TREE/.out-$arch-debug/$IMAGE" --initrd "$initrd" \
 	--list "$BUILD/initramfs-$arch-test/tests/list" \
 	--log "$BUILD/logs/soak-$arch.log"
