@@ -12,7 +12,7 @@ arch_vars "$arch"
 out=.out-$arch-$flavour
 frags=("$TOP/configs/common.config" "$TOP/configs/$arch.config")
 case $flavour in
-debug) frags+=("$TOP/configs/debug.config") ;;
+debug) frags+=("$TOP/configs/debug.config" "$TOP/configs/kmemleak.config") ;;
 modules) frags+=("$TOP/configs/debug.config" "$TOP/configs/modules.config") ;;
 production) frags+=("$TOP/configs/production.config") ;;
 *) die "unknown flavour '$flavour'" ;;
