@@ -4,7 +4,7 @@ S := scripts
 TREE := build/linux
 ARCHES := x86_64 arm64
 
-.PHONY: all run check deps tree export export-check checkpatch bisect-check docs-check \
+.PHONY: all run check deps tree export export-check checkpatch bisect-check docs-check sparse-check \
 	kernels selftests $(addprefix kernel-,$(ARCHES)) \
 	$(addprefix selftests-,$(ARCHES)) $(addprefix test-,$(ARCHES)) \
 	kernel-modules test-modules bench soak demo shell-x86_64 shell-arm64 clean help
@@ -24,6 +24,7 @@ help:
 	@echo "make checkpatch    checkpatch.pl --strict on every patch"
 	@echo "make bisect-check  build every patch of the series in turn"
 	@echo "make docs-check    build Documentation/virt/kvm with Sphinx, fail on warnings"
+	@echo "make sparse-check  sparse over KVM and the mm files the series changes (kb14)"
 	@echo "make shell-ARCH    boot the test guest with a shell on the console"
 
 deps:
@@ -60,11 +61,15 @@ $(addprefix test-,$(ARCHES)): test-%: deps $(TREE)/.git
 	@$(S)/check.sh $*
 
 check: deps $(TREE)/.git
-	@$(S)/check.sh $(ARCHES) x86_64-modules docs
+	@$(S)/check.sh $(ARCHES) x86_64-modules docs sparse
 
 # Sphinx on Documentation/virt/kvm: any warning fails.
 docs-check: deps $(TREE)/.git
 	@$(S)/docs-check.sh
+
+# sparse on the KVM and mm code: no warning on a line the series added (kb14).
+sparse-check: deps $(TREE)/.git
+	@$(S)/sparse-check.sh
 
 # The distro shape: kvm.ko, kvm-amd.ko and kvm-intel.ko, loaded by the guest.
 kernel-modules: $(TREE)/.git

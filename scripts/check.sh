@@ -3,7 +3,8 @@
 # target, boot each under QEMU TCG, run the curated tests, print TAP and a
 # summary.  A target is an arch (x86_64, arm64: KVM built in, the tests of
 # tests/ARCH.list), ARCH-modules (KVM as modules that the guest loads, the
-# tests of tests/ARCH-modules.list) or docs (Sphinx on Documentation/virt/kvm).
+# tests of tests/ARCH-modules.list), docs (Sphinx on Documentation/virt/kvm)
+# or sparse (sparse on the KVM and mm code of both arches, kb14).
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -14,10 +15,10 @@ mkdir -p "$logs"
 tp=0 tf=0 ts=0 rc=0
 t0=$(date +%s)
 for target in "${targets[@]}"; do
-	if [ "$target" = docs ]; then
-		"$TOP/scripts/docs-check.sh" | tee "$logs/tap-docs.txt"
+	if [ "$target" = docs ] || [ "$target" = sparse ]; then
+		"$TOP/scripts/$target-check.sh" | tee "$logs/tap-$target.txt"
 		[ "${PIPESTATUS[0]}" = 0 ] || rc=1
-		read -r p f s < <(grep -E '^docs: [0-9]+ passed' "$logs/tap-docs.txt" |
+		read -r p f s < <(grep -E "^$target: [0-9]+ passed" "$logs/tap-$target.txt" |
 			sed -E 's/.* ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped/\1 \2 \3/')
 		tp=$((tp + ${p:-0})) tf=$((tf + ${f:-1})) ts=$((ts + ${s:-0}))
 		continue

@@ -4,7 +4,8 @@ set -euo pipefail
 
 pkgs=(make gcc git bc flex bison perl python3 cpio rsync kmod libelf-dev
       libssl-dev ccache qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu
-      libc6-dev-arm64-cross busybox-static xz-utils python3-sphinx python3-ply python3-git)
+      libc6-dev-arm64-cross busybox-static xz-utils python3-sphinx python3-ply python3-git
+      sparse)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
