@@ -17,6 +17,9 @@ modules) frags+=("$TOP/configs/debug.config" "$TOP/configs/modules.config") ;;
 production) frags+=("$TOP/configs/production.config") ;;
 *) die "unknown flavour '$flavour'" ;;
 esac
+# What only the test kernels of one arch need (configs/ARCH-debug.config).
+[ "$flavour" != production ] && [ -f "$TOP/configs/$arch-debug.config" ] &&
+	frags+=("$TOP/configs/$arch-debug.config")
 cd "$TREE"
 mkdir -p "$out"
 kmake() {
