@@ -13,7 +13,8 @@ out=.out-$arch-$flavour
 frags=("$TOP/configs/common.config" "$TOP/configs/$arch.config")
 case $flavour in
 debug) frags+=("$TOP/configs/debug.config" "$TOP/configs/kmemleak.config") ;;
-modules) frags+=("$TOP/configs/debug.config" "$TOP/configs/modules.config") ;;
+modules) frags+=("$TOP/configs/debug.config" "$TOP/configs/kmemleak.config"
+		 "$TOP/configs/modules.config") ;;
 production) frags+=("$TOP/configs/production.config") ;;
 *) die "unknown flavour '$flavour'" ;;
 esac
@@ -21,6 +22,15 @@ esac
 [ "$flavour" != production ] && [ -f "$TOP/configs/$arch-debug.config" ] &&
 	frags+=("$TOP/configs/$arch-debug.config")
 cd "$TREE"
+# The modules flavour is the debug one with KVM=m: a first build starts from
+# a copy of the debug build's objects (timestamps kept), so that Kbuild only
+# rebuilds what depends on the KVM options instead of the whole kernel.
+if [ "$flavour" = modules ] && [ ! -d "$out" ] && [ -f ".out-$arch-debug/$IMAGE" ]; then
+	msg "seeding $out from .out-$arch-debug"
+	cp -a ".out-$arch-debug" "$out.tmp"
+	rm -f "$out.tmp/.frag-sum"
+	mv "$out.tmp" "$out"
+fi
 mkdir -p "$out"
 kmake() {
 	make -s ARCH="$KARCH" CROSS_COMPILE="$CROSS" CC="ccache ${CROSS}gcc" \
