@@ -27,3 +27,29 @@ arch_vars() {
 	*) die "unknown arch '$1' (x86_64 or arm64)" ;;
 	esac
 }
+
+# build_for_guest ARCH [FLAVOUR]: what a guest run needs, built: the debug
+# kernel (the selftests build against its uapi headers), FLAVOUR's kernel
+# when it is another, and the selftests.
+build_for_guest() {
+	local arch=$1 flavour=${2:-debug}
+	"$TOP/scripts/build-kernel.sh" "$arch" debug &&
+		{ [ "$flavour" = debug ] || "$TOP/scripts/build-kernel.sh" "$arch" "$flavour"; } &&
+		"$TOP/scripts/build-selftests.sh" "$arch"
+}
+
+# kmemleak_flag ARCH FLAVOUR: run-guest.py's --kmemleak if that kernel has
+# kmemleak (the guest then scans after the tests, and a leak fails the run).
+kmemleak_flag() {
+	grep -q '^CONFIG_DEBUG_KMEMLEAK=y' "$TREE/.out-$1-$2/.config" && echo --kmemleak
+	return 0
+}
+
+# tap_counts FILE NAME: "passed failed skipped" from the "NAME: P passed,
+# F failed, S skipped" line of a TAP file; "0 1 0" when there is none.
+tap_counts() {
+	local line
+	line=$(grep -E "^$2: [0-9]+ passed" "$1" 2>/dev/null | tail -n1)
+	[ -n "$line" ] || { echo "0 1 0"; return; }
+	echo "$line" | sed -E 's/.* ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped/\1 \2 \3/'
+}

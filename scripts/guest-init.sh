@@ -1,6 +1,7 @@
 #!/bin/busybox sh
-# /init of the test guest.  Runs /tests/list from entry harness.start= on,
-# bracketing each test with @@START/@@END markers the host runner parses.
+# /init of the test guest.  Runs the tests of /tests/list that the host
+# runner names on the console, one at a time, bracketing each with
+# @@START/@@END markers the runner parses.
 # The host enforces the real timeout; the guest one only spares a reboot
 # and dumps where a hung test sleeps.
 /bin/busybox --install -s /bin
@@ -59,15 +60,14 @@ watchdog() {
 	echo w > /proc/sysrq-trigger
 }
 
-start=1 mode=test bench_args= bench3_args= bench4_args= benches=private,conversion,huge
+mode=test private_args= conversion_args= huge_args= benches=private,conversion,huge
 for arg in $(cat /proc/cmdline); do
 	case $arg in
-	harness.start=*) start=${arg#harness.start=} ;;
 	harness.mode=*) mode=${arg#harness.mode=} ;;
-	harness.bench=*) bench_args=${arg#harness.bench=} ;;
-	harness.bench3=*) bench3_args=${arg#harness.bench3=} ;;
+	harness.private_args=*) private_args=${arg#harness.private_args=} ;;
+	harness.conversion_args=*) conversion_args=${arg#harness.conversion_args=} ;;
+	harness.huge_args=*) huge_args=${arg#harness.huge_args=} ;;
 	harness.benches=*) benches=${arg#harness.benches=} ;;
-	harness.bench4=*) bench4_args=${arg#harness.bench4=} ;;
 	esac
 done
 # A modules build: load KVM and whichever vendor module the CPU takes.
@@ -94,14 +94,14 @@ bench)
 	rc=0
 	case ,$benches, in *,private,*)
 		if [ -x private_mem_bench ]; then
-			./private_mem_bench $(echo "$bench_args" | tr , ' ') || rc=$?
+			./private_mem_bench $(echo "$private_args" | tr , ' ') || rc=$?
 		fi ;;
 	esac
 	case ,$benches, in *,conversion,*)
-		./gmem_conversion_bench $(echo "$bench4_args" | tr , ' ') || rc=$? ;;
+		./gmem_conversion_bench $(echo "$conversion_args" | tr , ' ') || rc=$? ;;
 	esac
 	case ,$benches, in *,huge,*)
-		./gmem_huge_bench $(echo "$bench3_args" | tr , ' ') || rc=$? ;;
+		./gmem_huge_bench $(echo "$huge_args" | tr , ' ') || rc=$? ;;
 	esac
 	echo "@@END 1 bench rc=$rc"
 	;;
@@ -118,13 +118,20 @@ shell)
 		echo scan > $kml
 		echo clear > $kml
 	fi
-	i=0
-	while read -r name tmo cmd; do
-		case $name in ''|'#'*) continue ;; esac
-		i=$((i + 1))
-		[ "$i" -lt "$start" ] && continue
+	# The host deals the tests out: ask for the index of the next one (a
+	# line of /tests/list) on the console, until it answers "done".
+	stty -echo 2>/dev/null
+	set -f
+	while :; do
+		echo "@@NEXT"
+		read -r i || break
+		case $i in ''|*[!0-9]*) break ;; esac
+		# shellcheck disable=SC2046
+		set -- $(sed -n "${i}p" /tests/list)
+		name=$1 tmo=$2
+		shift 2
 		echo "@@START $i $name"
-		(cd /tests && exec $cmd) &
+		(cd /tests && exec "$@") &
 		pid=$!
 		watchdog "$pid" "$tmo" &
 		wd=$!
@@ -134,7 +141,8 @@ shell)
 		reap
 		echo
 		echo "@@END $i $name rc=$rc"
-	done < /tests/list
+	done
+	set +f
 	# Two scans: an object freed late (RCU, deferred work) is reported only
 	# if still unreferenced the second time.
 	if [ -w $kml ]; then

@@ -4,9 +4,10 @@
 # private memory benchmark (x86_64/private_mem_bench, P1 and P2; x86 only)
 # and the in-place conversion benchmark (gmem_conversion_bench, P5, P4 and
 # the conversion round trips) and the huge page benchmark (gmem_huge_bench, P3,
-# P1 with huge pages, guest memory walk).  BENCH_ARGS (e.g. "-m 128 -r 3")
-# go to the first, BENCH4_ARGS (e.g. "-m 256 -r 3 -n 500") to the second,
-# BENCH3_ARGS (e.g. "-m 512 -p 8") to the third.  KCONFIG=production boots
+# P1 with huge pages, guest memory walk).  PRIVATE_BENCH_ARGS (e.g. "-m 128
+# -r 3") go to the first, CONVERSION_BENCH_ARGS (e.g. "-m 256 -r 3 -n 500")
+# to the second, HUGE_BENCH_ARGS (e.g. "-m 512 -p 8") to the third.
+# KCONFIG=production boots
 # a kernel without the debug options (no KASAN, lockdep, KFENCE...) instead
 # of the debug one that 'make check' tests.  BENCHES (default
 # "private,conversion,huge") picks which of the three run.
@@ -20,15 +21,12 @@ flavour=${KCONFIG:-debug}
 # run-guest.py) would share its time and halve the ratios for nothing.
 export X86_ACCEL=${X86_ACCEL:-tcg}
 arch_vars "$arch"
-# The selftests build against the debug build's uapi headers.
-"$TOP/scripts/build-kernel.sh" "$arch" debug
-[ "$flavour" = debug ] || "$TOP/scripts/build-kernel.sh" "$arch" "$flavour"
-"$TOP/scripts/build-selftests.sh" "$arch"
+build_for_guest "$arch" "$flavour"
 initrd=$("$TOP/scripts/mkinitramfs.sh" "$arch" bench)
 mkdir -p "$BUILD/logs"
 msg "booting the $arch guest (QEMU TCG, $flavour kernel) and running the benchmarks"
-args=${BENCH_ARGS:-} args3=${BENCH3_ARGS:-} args4=${BENCH4_ARGS:-}
+pargs=${PRIVATE_BENCH_ARGS:-} cargs=${CONVERSION_BENCH_ARGS:-} hargs=${HUGE_BENCH_ARGS:-}
 "$TOP/scripts/run-guest.py" --mode bench --arch "$arch" \
 	--kernel "$TREE/.out-$arch-$flavour/$IMAGE" --initrd "$initrd" \
-	--append "harness.bench=${args// /,} harness.bench3=${args3// /,} harness.bench4=${args4// /,} harness.benches=${BENCHES:-private,conversion,huge}" \
+	--append "harness.private_args=${pargs// /,} harness.conversion_args=${cargs// /,} harness.huge_args=${hargs// /,} harness.benches=${BENCHES:-private,conversion,huge}" \
 	--log "$BUILD/logs/bench-$arch-$flavour.log"

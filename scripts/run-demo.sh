@@ -10,9 +10,8 @@ x86) arch=x86_64 ;;
 aarch64) arch=arm64 ;;
 esac
 arch_vars "$arch"
-"$TOP/scripts/build-kernel.sh" "$arch" debug
 # The demo uses the KVM selftests library (guest code, ucalls, memslots).
-"$TOP/scripts/build-selftests.sh" "$arch"
+build_for_guest "$arch"
 out=$TREE/.out-$arch-selftests
 hdr=$TREE/.out-$arch-debug/usr/include
 st=$TREE/tools/testing/selftests/kvm

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Boot a test kernel under QEMU TCG, run the curated tests, report TAP.
 
-The guest's /init brackets every test with @@START/@@END markers on the
-serial console.  This runner owns the clock: a test that overruns its timeout
-(plus a margin for the guest's own kill) gets the guest killed, is reported
-as failed, and the guest is booted again from the next test, so a hung guest
-never hangs the run.  The kernel log on the same console is scanned for
-WARNING/BUG/lockdep/KASAN/UBSAN/... reports; any report fails the run.
+The guest's /init runs the tests whose list indices harness.tests= names,
+bracketing each with @@START/@@END markers on the serial console.  This
+runner owns the clock: a test that overruns its timeout (plus a margin for
+the guest's own kill) gets the guest killed, is reported as failed, and the
+guest is booted again from the next test, so a hung guest never hangs the
+run.  With --guests N the list is shared out among N guests that run at the
+same time (one per host core: x86's guest runs on one TCG thread).  The
+kernel log on the same console is scanned for WARNING/BUG/lockdep/KASAN/
+UBSAN/... reports; any report fails the run.  --mode shell boots the test
+guest with a shell on this terminal instead (Ctrl-A X quits).
 """
 import argparse
 import os
@@ -16,6 +20,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 BOOT_TIMEOUT = 300      # TCG + KASAN boots in well under a minute
@@ -95,12 +100,14 @@ def kmemleak_objects(lines):
     return [o for o in objs if o not in boot], boot
 
 
-def qemu_cmd(arch, kernel, initrd, append, mem, smp):
+def qemu_cmd(arch, kernel, initrd, append, mem, smp, serial='stdio'):
     """The guest has two NUMA nodes, so NUMA placement is tested: x86 by
     the kernel's NUMA emulation (real nodes would need ACPI SRAT, which the
     PCI-less test kernel does not parse), arm64 by QEMU's device tree.
     The arm64 guest has MTE, which KVM offers its VMs and guest_memfd
-    refuses."""
+    refuses.  serial='mon:stdio' gives an interactive console."""
+    console = ['-serial', serial] + (['-monitor', 'none']
+                                     if serial == 'stdio' else [])
     if arch == 'x86_64':
         # One host thread runs both vCPUs (X86_ACCEL=tcg gives one thread
         # per vCPU again).  With a thread per vCPU, QEMU 7.2's emulation of
@@ -111,18 +118,18 @@ def qemu_cmd(arch, kernel, initrd, append, mem, smp):
         # and MSR_VM_HSAVE_PA is right; or an L1 CPU stops answering even
         # NMIs.  guest_memfd_stress hit it about every two minutes with a
         # thread per vCPU and not once in 12 minutes with one thread (see
-        # README, "Open findings").
+        # docs/findings.md).
         return ['qemu-system-x86_64', '-accel',
                 os.environ.get('X86_ACCEL', 'tcg,thread=single'), '-cpu', 'max',
-                '-m', mem, '-smp', str(smp), '-display', 'none',
-                '-serial', 'stdio', '-monitor', 'none', '-no-reboot',
+                '-m', mem, '-smp', str(smp), '-display', 'none'] + console + [
+                '-no-reboot',
                 '-nic', 'none', '-kernel', kernel, '-initrd', initrd,
                 '-append', 'console=ttyS0 tsc=reliable numa=fake=2 ' + append]
     return ['qemu-system-aarch64', '-accel', 'tcg',
             '-M', 'virt,virtualization=on,gic-version=3,mte=on',
             '-cpu', 'max,pauth-impdef=on', '-m', mem, '-smp', str(smp)] + \
         numa_nodes(mem, smp) + [
-            '-display', 'none', '-serial', 'stdio', '-monitor', 'none',
+            '-display', 'none'] + console + [
             '-no-reboot', '-nic', 'none', '-kernel', kernel,
             '-initrd', initrd, '-append', 'console=ttyAMA0 ' + append]
 
@@ -132,7 +139,7 @@ class Guest:
 
     def __init__(self, cmd, log):
         self.log = log
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT,
                                      start_new_session=True)
@@ -166,6 +173,14 @@ class Guest:
                 else:
                     self.eof = True
 
+    def send(self, text):
+        """Type a line on the guest's console (its /init reads it)."""
+        try:
+            self.proc.stdin.write(text.encode() + b'\n')
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass
+
     def kill(self):
         if self.proc.poll() is None:
             try:
@@ -185,76 +200,99 @@ def load_list(path):
     return tests
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--arch', required=True)
-    ap.add_argument('--name', help='what the summary calls the run '
-                    '(default: the arch)')
-    ap.add_argument('--kernel', required=True)
-    ap.add_argument('--initrd', required=True)
-    ap.add_argument('--list', help='guest test list (test mode)')
-    ap.add_argument('--mode', default='test', choices=['test', 'demo', 'bench'])
-    ap.add_argument('--log', required=True)
-    ap.add_argument('--mem', default='4G')
-    ap.add_argument('--smp', type=int, default=2)
-    ap.add_argument('--append', default='')
-    ap.add_argument('--kmemleak', action='store_true',
-                    help='the kernel has kmemleak: report its scan as a test')
-    args = ap.parse_args()
+class Run:
+    """The tests of one list, the queue the guests take them from (in list
+    order: a guest asks for the next one when it is free), and what they
+    gave: results, test output, kernel log, kmemleak scans."""
 
-    tests = load_list(args.list) if args.mode == 'test' else [(args.mode, 1800)]
-    results = {}            # index -> (status, detail)
-    output = {}             # index -> list of lines
-    log = open(args.log, 'w')
-    klog_lines = []
-    kmemleak = []           # the guest's kmemleak scan, after the tests
-    start_idx = 1
-    boots = 0
-    t0 = time.monotonic()
-    if args.mode == 'test':
-        print('TAP version 13')
-        print('1..%d' % (len(tests) + 1 + args.kmemleak))
-        sys.stdout.flush()
+    def __init__(self, args, tests):
+        self.args = args
+        self.tests = tests
+        self.queue = list(range(1, len(tests) + 1)) if args.mode == 'test' else []
+        self.lock = threading.Lock()
+        self.results = {}       # index -> (status, detail)
+        self.output = {}        # index -> lines
+        self.began = {}         # index -> start time
+        self.klog = []
+        self.kmemleak = []      # the guests' kmemleak reports
+        self.unscanned = 0      # guests that finished without a scan
+        self.boots = 0
 
-    began = {}
+    def next_test(self):
+        with self.lock:
+            return self.queue.pop(0) if self.queue else None
 
-    def report(i, status, detail=''):
-        name = tests[i - 1][0]
-        results[i] = (status, detail)
-        if i in began:
-            took = '%ds' % (time.monotonic() - began[i])
-            detail = '%s (%s)' % (detail, took) if detail else took
-        if args.mode != 'test':
-            return
-        if status == 'pass':
-            print('ok %d - %s # %s' % (i, name, detail))
-        elif status == 'skip':
-            print('ok %d - %s # SKIP %s' % (i, name, detail))
+    def abandon(self, why):
+        """No guest can make progress: fail what nobody ran."""
+        with self.lock:
+            rest, self.queue = self.queue, []
+        for i in rest:
+            self.report(i, 'fail', why)
+
+    def report(self, i, status, detail=''):
+        with self.lock:
+            self.results[i] = (status, detail)
+            if i in self.began:
+                took = '%ds' % (time.monotonic() - self.began[i])
+                detail = '%s (%s)' % (detail, took) if detail else took
+            if self.args.mode != 'test':
+                return
+            name = self.tests[i - 1][0]
+            if status == 'pass':
+                print('ok %d - %s # %s' % (i, name, detail))
+            else:
+                print('not ok %d - %s # %s' % (i, name, detail))
+                lines = self.output.get(i, [])
+                hang = [x for x in lines if HANG.match(x)][:60]
+                for line in [x for x in lines if not HANG.match(x)][-40:] + hang:
+                    print('#   ' + line)
+            sys.stdout.flush()
+
+    def end_result(self, i, rc):
+        if self.args.mode != 'test':
+            self.results[1] = ('pass' if rc == 0 else 'fail', 'rc=%d' % rc)
+        elif rc == 0:
+            self.report(i, 'pass')
+        elif rc == 4:
+            # The list holds tests that run here; a skip means the kernel
+            # or the config lost something (a skipped private_mem_test once
+            # hid a dropped config option).
+            self.report(i, 'fail', 'skipped (kselftest exit 4): a listed '
+                        'test must run here')
+        elif rc == 137:
+            self.report(i, 'fail', 'timeout after %ds' % self.tests[i - 1][1])
         else:
-            print('not ok %d - %s # %s' % (i, name, detail))
-            lines = output.get(i, [])
-            hang = [x for x in lines if HANG.match(x)][:60]
-            for line in [x for x in lines if not HANG.match(x)][-40:] + hang:
-                print('#   ' + line)
-        sys.stdout.flush()
+            self.report(i, 'fail', 'exit code %d' % rc)
 
-    extra = []
-    if args.arch == 'x86_64':
-        khz = host_tsc_khz()
-        if khz:
-            extra.append('tsc_early_khz=%d' % khz)
-        else:
-            print('# host TSC rate unknown: the guest calibrates its own')
-    while start_idx <= len(tests):
-        boots += 1
-        append = ' '.join(['panic=-1', 'printk.time=1'] + extra + [
-                           'harness.mode=' + args.mode,
-                           'harness.start=%d' % start_idx, args.append])
+
+class Slot:
+    """One guest at a time, booted again after a hung or dead one, until
+    the queue is empty."""
+
+    def __init__(self, run, n, extra):
+        self.run = run
+        self.extra = extra
+        log = run.args.log if n == 0 else '%s.%d' % (run.args.log, n + 1)
+        self.log = open(log, 'w')
+
+    def loop(self):
+        while self.boot():
+            with self.run.lock:
+                if not self.run.queue:
+                    return
+
+    def boot(self):
+        """One guest from boot to @@DONE or death; True to boot again."""
+        run, args = self.run, self.run.args
+        with run.lock:
+            run.boots += 1
+        append = ' '.join(['panic=-1', 'printk.time=1'] + self.extra +
+                          ['harness.mode=' + args.mode, args.append])
         g = Guest(qemu_cmd(args.arch, args.kernel, args.initrd, append,
-                           args.mem, args.smp), log)
+                           args.mem, args.smp), self.log)
         deadline = time.monotonic() + BOOT_TIMEOUT
         cur = None
-        booted = False
+        booted = scanned = False
         why = None
         while True:
             line = g.readline(deadline)
@@ -265,16 +303,19 @@ def main():
                 why = 'timeout, guest killed' if booted else 'guest did not boot'
                 break
             if KLOG.match(line):
-                klog_lines.append(line)
+                with run.lock:
+                    run.klog.append(line)
             if cur is not None and (not line.startswith('@@') or
                                     HANG.match(line)):
-                output.setdefault(cur, []).append(line)
+                run.output.setdefault(cur, []).append(line)
             if (args.mode != 'test' and booted and not KLOG.match(line)
                     and '@@' not in line):
                 print(line)
                 sys.stdout.flush()
             if line.startswith(KMEMLEAK):
-                kmemleak.append(line[len(KMEMLEAK):])
+                scanned = True
+                with run.lock:
+                    run.kmemleak.append(line[len(KMEMLEAK):])
                 continue
             if line.startswith('@@MODULE'):
                 print('# guest: ' + line[2:])
@@ -285,106 +326,154 @@ def main():
                 if args.mode != 'test':
                     # The demo or the benchmarks run as one test.
                     cur = 1
-                    began[cur] = time.monotonic()
-                    deadline = time.monotonic() + tests[0][1] + MARGIN
+                    run.began[cur] = time.monotonic()
+                    deadline = time.monotonic() + run.tests[0][1] + MARGIN
                     print('# guest: ' + line[7:])
+                continue
+            if line.startswith('@@NEXT'):
+                i = run.next_test()
+                g.send(str(i) if i else 'done')
+                cur = i     # this guest's now, whatever becomes of it
+                deadline = time.monotonic() + IDLE_TIMEOUT
                 continue
             m = START.search(line)
             if m:
                 cur = int(m.group(1))
-                began[cur] = time.monotonic()
-                deadline = time.monotonic() + tests[cur - 1][1] + MARGIN
+                run.began[cur] = time.monotonic()
+                deadline = time.monotonic() + run.tests[cur - 1][1] + MARGIN
                 continue
             m = END.search(line)
             if m:
-                i, rc = int(m.group(1)), int(m.group(3))
-                if args.mode != 'test':
-                    results[1] = ('pass' if rc == 0 else 'fail', 'rc=%d' % rc)
-                elif rc == 0:
-                    report(i, 'pass')
-                elif rc == 4:
-                    # The list holds tests that run here; a skip means
-                    # the kernel or the config lost something (a skipped
-                    # private_mem_test once hid a dropped config option).
-                    report(i, 'fail', 'skipped (kselftest exit 4): a listed '
-                           'test must run here')
-                elif rc == 137:
-                    report(i, 'fail', 'timeout after %ds' % tests[i - 1][1])
-                else:
-                    report(i, 'fail', 'exit code %d' % rc)
+                run.end_result(int(m.group(1)), int(m.group(3)))
                 cur = None
-                start_idx = i + 1
                 deadline = time.monotonic() + IDLE_TIMEOUT
                 continue
             if '@@DONE' in line:
-                start_idx = len(tests) + 1
                 break
         g.kill()
         if why is None:
-            break
+            if args.kmemleak and not scanned:
+                with run.lock:
+                    run.unscanned += 1
+            return False
         if cur is not None:
-            report(cur, 'fail', why)
-            start_idx = cur + 1
-        elif not booted or start_idx <= len(tests):
-            # Nothing in progress and no progress possible: give up on the
-            # rest rather than loop.
-            for i in range(start_idx, len(tests) + 1):
-                if i not in results:
-                    report(i, 'fail', why)
-            break
+            run.report(cur, 'fail', why)
+            return True
+        # Nothing in progress and no progress possible: give up on the
+        # rest rather than loop.
+        run.abandon(why)
+        return False
 
-    for i in range(1, len(tests) + 1):
-        if i not in results:
-            report(i, 'fail', 'no result')
 
-    reports = [l for i, l in enumerate(klog_lines) if REPORT.search(l) and
+def shell(args, extra):
+    """The test guest with a shell on this terminal."""
+    append = ' '.join(['panic=-1'] + extra + ['harness.mode=shell', args.append])
+    cmd = qemu_cmd(args.arch, args.kernel, args.initrd, append, args.mem,
+                   args.smp, serial='mon:stdio')
+    os.execvp(cmd[0], cmd)
+
+
+def summary(run, t0):
+    """The kernel log and kmemleak checks, the totals; the exit code."""
+    args = run.args
+    klog = run.klog
+    reports = [l for i, l in enumerate(klog) if REPORT.search(l) and
                not (CALL_TRACE.search(l) and
-                    any(ALLOC_FAILURE.search(x) for x in klog_lines[max(0, i - 4):i]))]
-    if args.mode == 'test':
-        n = len(tests) + 1
-        if reports:
-            print('not ok %d - kernel log clean # %d report lines' %
-                  (n, len(reports)))
-        else:
-            print('ok %d - kernel log clean' % n)
-        # Kernels with kmemleak (the debug ones): objects lost during the
-        # tests, by the guest's scan after the last one.
-        leaks, boot = kmemleak_objects(kmemleak)
-        if args.kmemleak:
-            n += 1
-            if not kmemleak:
-                leaks = ['no kmemleak scan from the guest']
-                print('not ok %d - kmemleak clean # no scan' % n)
-            elif leaks:
-                print('not ok %d - kmemleak clean # %d objects' %
-                      (n, len(leaks)))
-                for l in [x for obj in leaks for x in obj][:150]:
-                    print('#   ' + l)
-            else:
-                print('ok %d - kmemleak clean # %d boot-time objects ignored'
-                      % (n, len(boot)))
-    if reports:
-        print('# kernel log reports (%s):' % args.log)
-        for l in reports[:60]:
-            print('#   ' + l)
-    passed = sum(1 for s, _ in results.values() if s == 'pass')
-    failed = sum(1 for s, _ in results.values() if s == 'fail')
-    skipped = sum(1 for s, _ in results.values() if s == 'skip')
-    if args.mode == 'test':
-        passed += 0 if reports else 1
-        failed += 1 if reports else 0
-        if args.kmemleak:
-            passed += 0 if leaks else 1
-            failed += 1 if leaks else 0
-        print('# %s: %d boot(s), %d s' % (args.name or args.arch, boots,
-                                         time.monotonic() - t0))
-        print('%s: %d passed, %d failed, %d skipped' %
-              (args.name or args.arch, passed, failed, skipped))
-    else:
-        ok = results.get(1, ('fail',))[0] == 'pass' and not reports
+                    any(ALLOC_FAILURE.search(x) for x in klog[max(0, i - 4):i]))]
+    passed = sum(1 for s, _ in run.results.values() if s == 'pass')
+    failed = sum(1 for s, _ in run.results.values() if s == 'fail')
+    if args.mode != 'test':
+        ok = run.results.get(1, ('fail',))[0] == 'pass' and not reports
+        print_reports(reports, args.log)
         print('%s: %s' % (args.mode, 'ok' if ok else 'FAILED'))
         return 0 if ok else 1
+    n = len(run.tests) + 1
+    if reports:
+        print('not ok %d - kernel log clean # %d report lines' % (n, len(reports)))
+    else:
+        print('ok %d - kernel log clean' % n)
+    passed, failed = passed + (not reports), failed + bool(reports)
+    # Kernels with kmemleak (the debug ones): objects lost during the
+    # tests, by each guest's scan after its last one.
+    if args.kmemleak:
+        n += 1
+        leaks, boot = kmemleak_objects(run.kmemleak)
+        if run.unscanned or not run.kmemleak:
+            leaks = leaks or ['no kmemleak scan from a guest']
+            print('not ok %d - kmemleak clean # a guest did not scan' % n)
+        elif leaks:
+            print('not ok %d - kmemleak clean # %d objects' % (n, len(leaks)))
+            for l in [x for obj in leaks for x in obj][:150]:
+                print('#   ' + l)
+        else:
+            print('ok %d - kmemleak clean # %d boot-time objects ignored'
+                  % (n, len(boot)))
+        passed, failed = passed + (not leaks), failed + bool(leaks)
+    print_reports(reports, args.log)
+    name = args.name or args.arch
+    print('# %s: %d guest(s) at a time, %d boot(s), %d s' %
+          (name, args.guests, run.boots, time.monotonic() - t0))
+    print('%s: %d passed, %d failed, 0 skipped' % (name, passed, failed))
     return 1 if failed else 0
+
+
+def print_reports(reports, log):
+    if reports:
+        print('# kernel log reports (%s*):' % log)
+        for l in reports[:60]:
+            print('#   ' + l)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--arch', required=True)
+    ap.add_argument('--name', help='what the summary calls the run '
+                    '(default: the arch)')
+    ap.add_argument('--kernel', required=True)
+    ap.add_argument('--initrd', required=True)
+    ap.add_argument('--list', help='guest test list (test mode)')
+    ap.add_argument('--mode', default='test',
+                    choices=['test', 'demo', 'bench', 'shell'])
+    ap.add_argument('--log', help='serial log (a second guest writes LOG.2...)')
+    ap.add_argument('--mem', default='4G')
+    ap.add_argument('--smp', type=int, default=2)
+    ap.add_argument('--guests', type=int, default=1,
+                    help='guests running tests of the list at the same time')
+    ap.add_argument('--append', default='')
+    ap.add_argument('--kmemleak', action='store_true',
+                    help='the kernel has kmemleak: report its scan as a test')
+    args = ap.parse_args()
+    if args.mode != 'shell' and not args.log:
+        ap.error('--log is required')
+
+    extra = []
+    if args.arch == 'x86_64':
+        khz = host_tsc_khz()
+        if khz:
+            extra.append('tsc_early_khz=%d' % khz)
+        elif args.mode != 'shell':
+            print('# host TSC rate unknown: the guest calibrates its own')
+    if args.mode == 'shell':
+        shell(args, extra)
+    tests = load_list(args.list) if args.mode == 'test' else [(args.mode, 1800)]
+    if args.mode != 'test':
+        args.guests = 1
+    run = Run(args, tests)
+    t0 = time.monotonic()
+    if args.mode == 'test':
+        print('TAP version 13')
+        print('1..%d' % (len(tests) + 1 + args.kmemleak))
+        sys.stdout.flush()
+    slots = [Slot(run, n, extra) for n in range(max(1, args.guests))]
+    threads = [threading.Thread(target=s.loop) for s in slots]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i in range(1, len(tests) + 1):
+        if i not in run.results:
+            run.report(i, 'fail', 'no result')
+    return summary(run, t0)
 
 
 if __name__ == '__main__':

@@ -12,8 +12,7 @@ arch=${1:-x86_64}
 duration=${DURATION:-1800}
 [[ $duration =~ ^[0-9]+$ ]] || die "DURATION must be a number of seconds"
 arch_vars "$arch"
-"$TOP/scripts/build-kernel.sh" "$arch" debug
-"$TOP/scripts/build-selftests.sh" "$arch"
+build_for_guest "$arch"
 args="-d $duration${SEED:+ -s $SEED}${STRESS_ARGS:+ $STRESS_ARGS}"
 # A list of one test; the runner gives it the duration plus the time the
 # last round and the teardown checks may take.
@@ -21,9 +20,8 @@ export TESTLIST_LINE="guest_memfd_stress $((duration + 300)) $args"
 initrd=$("$TOP/scripts/mkinitramfs.sh" "$arch" test)
 mkdir -p "$BUILD/logs"
 msg "booting the $arch guest (QEMU TCG, debug kernel): guest_memfd_stress $args"
-kml=
-grep -q '^CONFIG_DEBUG_KMEMLEAK=y' "$TREE/.out-$arch-debug/.config" && kml=--kmemleak
-"$TOP/scripts/run-guest.py" --arch "$arch" --name "soak-$arch" $kml \
+"$TOP/scripts/run-guest.py" --arch "$arch" --name "soak-$arch" \
+	$(kmemleak_flag "$arch" debug) \
 	--kernel "$TREE/.out-$arch-debug/$IMAGE" --initrd "$initrd" \
 	--list "$BUILD/initramfs-$arch-test/tests/list" \
 	--log "$BUILD/logs/soak-$arch.log"
