@@ -1,0 +1,35 @@
+"""What the --index-filter transforms of this directory share: reading and
+writing blobs of the index git filter-branch hands them, and the column
+arithmetic of kernel-style indentation (tabs of 8)."""
+import subprocess
+
+
+def git(*a, inp=None):
+    return subprocess.run(['git'] + list(a), input=inp, capture_output=True,
+                          check=True).stdout
+
+
+def load(path):
+    """(mode, text) of @path in the index, or (None, None)."""
+    ls = git('ls-files', '-s', '--', path).decode().split()
+    if not ls:
+        return None, None
+    return ls[0], git('cat-file', 'blob', ls[1]).decode()
+
+
+def store(path, text, mode='100644'):
+    """Put @text into the index as @path (added if new)."""
+    sha = git('hash-object', '-w', '--stdin', inp=text.encode()).decode().strip()
+    git('update-index', '--add', '--cacheinfo', '%s,%s,%s' % (mode, sha, path))
+
+
+def col(s):
+    """Visual width of @s (tabs to the next multiple of 8)."""
+    c = 0
+    for ch in s:
+        c = (c // 8 + 1) * 8 if ch == '\t' else c + 1
+    return c
+
+
+def indent_to(c):
+    return '\t' * (c // 8) + ' ' * (c % 8)
