@@ -77,27 +77,35 @@ if g is not None:
         g = g[:i] + g[i + len(fwd):]
         g = g.replace('\n\n\n', '\n\n')
     new[GM] = g
-if g is not None and 'void kvm_gmem_invalidate_begin_all(' in g and \
-        'kvm_gmem_invalidate_end_all(' not in g:
-    s, e = function(g, 'kvm_gmem_invalidate_begin_all')
-    g = g[:e] + END_ALL + g[e:]
+if g is not None and re.search(r'^(static )?void kvm_gmem_invalidate_begin_all\(', g, re.M) \
+        and 'kvm_gmem_invalidate_end_all(' not in g:
     g = dedupe_loops(g, 'kvm_gmem_punch_hole')
-    new[GM] = g
-    if IP in new:
+    # The conversion's loop goes too where it begins with begin_all().
+    if IP in new and 'kvm_gmem_invalidate_begin_all(' in new[IP]:
         new[IP] = dedupe_loops(new[IP], 'kvm_gmem_set_attributes')
-    if H in new:
+    outside = any('kvm_gmem_invalidate_end_all(' in t
+                  for p, t in new.items() if p not in (GM, H))
+    s, e = function(g, 'kvm_gmem_invalidate_begin_all')
+    end_all = END_ALL if outside else END_ALL.replace('\nvoid ', '\nstatic void ')
+    g = g[:e] + end_all + g[e:]
+    if H in new and outside:
         h = new[H]
-        h = h.replace('void kvm_gmem_invalidate_begin_all(struct inode *inode, pgoff_t start,\n'
-                      '\t\t\t\t   pgoff_t end);\n',
-                      'void kvm_gmem_invalidate_begin_all(struct inode *inode, pgoff_t start,\n'
-                      '\t\t\t\t   pgoff_t end);\n'
-                      'void kvm_gmem_invalidate_end_all(struct inode *inode);\n')
-        others = ''.join(t for p, t in new.items() if p not in (GM, H))
-        if 'kvm_gmem_invalidate_end(' not in others:
-            h = h.replace('void kvm_gmem_invalidate_end(struct kvm_gmem *gmem);\n', '')
-            new[GM] = new[GM].replace('\nvoid kvm_gmem_invalidate_end(struct kvm_gmem *gmem)\n{',
-                                      '\nstatic void kvm_gmem_invalidate_end(struct kvm_gmem *gmem)\n{')
+        begin = ('void kvm_gmem_invalidate_begin_all(struct inode *inode, pgoff_t start,\n'
+                 '\t\t\t\t   pgoff_t end);\n')
+        proto = 'void kvm_gmem_invalidate_end_all(struct inode *inode);\n'
+        if begin in h:
+            h = h.replace(begin, begin + proto)
+        else:
+            group = "/* guest_memfd.c: the file, its memory and KVM's lookups */\n"
+            h = h.replace(group, group + proto)
         new[H] = h
+    others = ''.join(t for p, t in new.items() if p not in (GM, H))
+    if 'kvm_gmem_invalidate_end(' not in others:
+        if H in new:
+            new[H] = new[H].replace('void kvm_gmem_invalidate_end(struct kvm_gmem *gmem);\n', '')
+        g = g.replace('\nvoid kvm_gmem_invalidate_end(struct kvm_gmem *gmem)\n{',
+                      '\nstatic void kvm_gmem_invalidate_end(struct kvm_gmem *gmem)\n{')
+    new[GM] = g
 for p in new:
     if new[p] != texts[p]:
         store(p, new[p], modes[p])
