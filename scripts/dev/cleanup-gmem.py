@@ -10,7 +10,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from snapshot import col, indent_to, load, store  # noqa: E402
+from snapshot import col, indent_to, load_all, store_changed  # noqa: E402
 
 FILES = ['virt/kvm/guest_memfd.c', 'virt/kvm/guest_memfd_in_place.c',
          'virt/kvm/guest_memfd_huge.c', 'virt/kvm/guest_memfd.h',
@@ -80,7 +80,7 @@ def transform(path, text, exists):
 void kvm_gmem_range_lock_shared(struct inode *inode, struct kvm_gmem_range *r,
 				pgoff_t start, pgoff_t end);''')
     new = new.replace('see kvm_gmem_range_lock()', 'see __kvm_gmem_range_lock()')
-    new = new.replace('kvm_gmem_range_lock()', 'kvm_gmem_range_lock_*()')
+    new = re.sub(r'(?<![_\w])kvm_gmem_range_lock\(\)', 'kvm_gmem_range_lock_*()', new)
     for nm in ['kvm_gmem_range_lock_exclusive', 'kvm_gmem_range_lock_shared', '__kvm_gmem_range_lock']:
         new = realign(new, nm)
     # --- zap bounds ---
@@ -110,12 +110,5 @@ if len(sys.argv) > 2 and sys.argv[1] == '--files':
             open(os.path.join(root, p), 'w').write(n)
     sys.exit(0)
 
-texts, modes = {}, {}
-for p in FILES:
-    modes[p], t = load(p)
-    if t is not None:
-        texts[p] = t
-for p, t in texts.items():
-    n = transform(p, t, texts)
-    if n != t:
-        store(p, n, modes[p])
+texts, modes = load_all(FILES)
+store_changed(texts, {p: transform(p, t, texts) for p, t in texts.items()}, modes)

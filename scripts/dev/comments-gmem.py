@@ -6,7 +6,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from snapshot import load, store  # noqa: E402
+from snapshot import load_all, store_changed  # noqa: E402
 
 GM, IP, HG, H = ('virt/kvm/guest_memfd.c', 'virt/kvm/guest_memfd_in_place.c',
                  'virt/kvm/guest_memfd_huge.c', 'virt/kvm/guest_memfd.h')
@@ -64,11 +64,7 @@ RULES = [
      ' * guest_memfd_in_place.c (its helpers are static).'),
 ]
 
-texts, modes = {}, {}
-for p in (GM, IP, HG, H, RT, KU):
-    modes[p], t = load(p)
-    if t is not None:
-        texts[p] = t
+texts, modes = load_all((GM, IP, HG, H, RT, KU))
 new = dict(texts)
 for path, cond, old, rep in RULES:
     if path not in new:
@@ -76,6 +72,4 @@ for path, cond, old, rep in RULES:
     if cond and cond not in texts and not any(cond in t for t in texts.values()):
         continue
     new[path] = new[path].replace(old, rep)
-for p in new:
-    if new[p] != texts[p]:
-        store(p, new[p], modes[p])
+store_changed(texts, new, modes)

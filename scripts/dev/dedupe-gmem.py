@@ -9,7 +9,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from snapshot import load, store  # noqa: E402
+from snapshot import load_all, store_changed  # noqa: E402
 
 GM, IP, H = ('virt/kvm/guest_memfd.c', 'virt/kvm/guest_memfd_in_place.c',
              'virt/kvm/guest_memfd.h')
@@ -59,11 +59,7 @@ def dedupe_loops(text, fname):
     return text[:s] + nb + text[e:]
 
 
-texts, modes = {}, {}
-for p in (GM, IP, H):
-    modes[p], t = load(p)
-    if t is not None:
-        texts[p] = t
+texts, modes = load_all((GM, IP, H))
 new = dict(texts)
 g = new.get(GM)
 if g is not None:
@@ -106,6 +102,4 @@ if g is not None and re.search(r'^(static )?void kvm_gmem_invalidate_begin_all\(
         g = g.replace('\nvoid kvm_gmem_invalidate_end(struct kvm_gmem *gmem)\n{',
                       '\nstatic void kvm_gmem_invalidate_end(struct kvm_gmem *gmem)\n{')
     new[GM] = g
-for p in new:
-    if new[p] != texts[p]:
-        store(p, new[p], modes[p])
+store_changed(texts, new, modes)

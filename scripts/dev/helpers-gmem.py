@@ -9,7 +9,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from snapshot import load, store  # noqa: E402
+from snapshot import load_all, store_changed  # noqa: E402
 
 IP, HG, H = ('virt/kvm/guest_memfd_in_place.c', 'virt/kvm/guest_memfd_huge.c',
              'virt/kvm/guest_memfd.h')
@@ -119,11 +119,7 @@ def drop_unused_j(text):
     return text[:m.start()] + body + text[e:]
 
 
-texts, modes = {}, {}
-for p in (IP, HG, H):
-    modes[p], t = load(p)
-    if t is not None:
-        texts[p] = t
+texts, modes = load_all((IP, HG, H))
 new = dict(texts)
 poison = None
 if IP in new:
@@ -161,6 +157,4 @@ if H in new and poison is not None and 'kvm_gmem_zero_pages(' not in new[H]:
     h = h.replace('#include <linux/fs.h>\n', '#include <linux/fs.h>\n#include <linux/highmem.h>\n', 1)
     h = h.replace('#include <linux/mempolicy.h>\n', '#include <linux/mempolicy.h>\n#include <linux/pagemap.h>\n', 1)
     new[H] = h
-for p in new:
-    if new[p] != texts[p]:
-        store(p, new[p], modes[p])
+store_changed(texts, new, modes)

@@ -33,3 +33,20 @@ def col(s):
 
 def indent_to(c):
     return '\t' * (c // 8) + ' ' * (c % 8)
+
+
+def load_all(paths):
+    """({path: text}, {path: mode}) of those of @paths in the index."""
+    texts, modes = {}, {}
+    for p in paths:
+        mode, t = load(p)
+        if t is not None:
+            texts[p], modes[p] = t, mode
+    return texts, modes
+
+
+def store_changed(texts, new, modes):
+    """Store each text of @new that differs from @texts."""
+    for p, t in new.items():
+        if t != texts.get(p):
+            store(p, t, modes.get(p, '100644'))
