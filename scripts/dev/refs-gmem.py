@@ -16,7 +16,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from snapshot import git, load_all, store_changed  # noqa: E402
+from snapshot import main  # noqa: E402
 
 C, IP, HG, H = ('virt/kvm/guest_memfd.c', 'virt/kvm/guest_memfd_in_place.c',
                 'virt/kvm/guest_memfd_huge.c', 'virt/kvm/guest_memfd.h')
@@ -288,28 +288,5 @@ def transform(texts):
     return t
 
 
-def check(revs):
-    for rev in revs:
-        texts = {}
-        for p in (C, IP, HG, H):
-            try:
-                texts[p] = git('show', '%s:%s' % (rev, p)).decode()
-            except Exception:
-                pass
-        try:
-            new = transform(texts)
-        except AssertionError as e:
-            print(rev, 'FAILS:', e)
-            continue
-        again = transform(new)
-        changed = [os.path.basename(p) for p in new if new[p] != texts.get(p)]
-        idem = all(again[p] == new[p] for p in new)
-        print(rev, ' '.join(changed) or '-', '' if idem else 'NOT IDEMPOTENT')
-
-
 if __name__ == '__main__':
-    if sys.argv[1:2] == ['--check']:
-        check(sys.argv[2:])
-    else:
-        texts, modes = load_all((C, IP, HG, H))
-        store_changed(texts, transform(texts), modes)
+    main(sys.argv, (C, IP, HG, H), transform)

@@ -50,3 +50,34 @@ def store_changed(texts, new, modes):
     for p, t in new.items():
         if t != texts.get(p):
             store(p, t, modes.get(p, '100644'))
+
+
+def check(revs, paths, transform):
+    """Print, for each commit of @revs, which of @paths @transform would
+    change, whether it fails an assertion, and whether it is idempotent."""
+    import os
+    for rev in revs:
+        texts = {}
+        for p in paths:
+            try:
+                texts[p] = git('show', '%s:%s' % (rev, p)).decode()
+            except Exception:
+                pass
+        try:
+            new = transform(texts)
+        except AssertionError as e:
+            print(rev, 'FAILS:', e)
+            continue
+        again = transform(new)
+        changed = [os.path.basename(p) for p in new if new[p] != texts.get(p)]
+        idem = all(again[p] == new[p] for p in new)
+        print(rev, ' '.join(changed) or '-', '' if idem else 'NOT IDEMPOTENT')
+
+
+def main(argv, paths, transform):
+    """--index-filter entry point, or --check REV... (see check())."""
+    if argv[1:2] == ['--check']:
+        check(argv[2:], paths, transform)
+    else:
+        texts, modes = load_all(paths)
+        store_changed(texts, transform(texts), modes)

@@ -12,7 +12,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from snapshot import git, load_all, store_changed  # noqa: E402
+from snapshot import main  # noqa: E402
 
 C = 'virt/kvm/guest_memfd.c'
 
@@ -86,26 +86,5 @@ def transform(texts):
     return t
 
 
-def check(revs):
-    for rev in revs:
-        try:
-            texts = {C: git('show', '%s:%s' % (rev, C)).decode()}
-        except Exception:
-            print(rev, '-')
-            continue
-        try:
-            new = transform(texts)
-        except AssertionError as e:
-            print(rev, 'FAILS:', e)
-            continue
-        again = transform(new)
-        print(rev, 'changed' if new[C] != texts[C] else '-',
-              '' if again[C] == new[C] else 'NOT IDEMPOTENT')
-
-
 if __name__ == '__main__':
-    if sys.argv[1:2] == ['--check']:
-        check(sys.argv[2:])
-    else:
-        texts, modes = load_all((C,))
-        store_changed(texts, transform(texts), modes)
+    main(sys.argv, (C,), transform)
