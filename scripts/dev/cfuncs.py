@@ -117,23 +117,28 @@ def wrap(line, limit=80):
 
 
 def statement_bounds(text, i):
-    """(start of the line holding @i, end of the statement there: the ';'
-    or '{' ending the line where parentheses balance)."""
+    """(start of the line where the statement holding @i begins, its end:
+    the end of the first line after which parentheses balance)."""
     start = text.rindex('\n', 0, i) + 1
-    depth, j = 0, start
-    instr = False
     while True:
-        ch = text[j]
-        if ch == '"' and text[j - 1] != '\\':
-            instr = not instr
-        elif not instr:
-            if ch == '(':
-                depth += 1
-            elif ch == ')':
-                depth -= 1
-            elif ch == '\n' and depth == 0:
-                return start, j
-        j += 1
+        depth, j, instr, low = 0, start, False, 0
+        while True:
+            ch = text[j]
+            if ch == '"' and text[j - 1] != '\\' and text[j - 1:j + 2] != "'\"'":
+                instr = not instr
+            elif not instr:
+                if ch == '(':
+                    depth += 1
+                elif ch == ')':
+                    depth -= 1
+                    low = min(low, depth)
+                elif ch == '\n' and depth <= 0:
+                    break
+            j += 1
+        if low >= 0 and depth == 0:
+            return start, j
+        # a continuation line: the statement began on a line above
+        start = text.rindex('\n', 0, start - 1) + 1
 
 
 def rewrite_calls(text, name, fn):

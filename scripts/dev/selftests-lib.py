@@ -501,6 +501,8 @@ def helpers(path, t):
                           % (SHAPE[a[0]], a[2], a[1]))
         t = remove_func(t, 'gmem_convert')
         t = remove_func(t, 'convert')
+        t = remove_func(t, 'vm_pages')
+        t = rename_call(t, 'vm_pages', 'vm_mapped_pages')
         t = rewrite_calls(t, 'gmem_convert', lambda a:
                           '__gmem_set_attributes(%s, %s, %s, %s, 0, %s)'
                           % (a[0], a[1], a[2], attrs_of(a[3]), a[4]))
@@ -512,6 +514,9 @@ def helpers(path, t):
             return 'gmem_set_attributes(%s, %s, 0)' % (', '.join(a[:3]),
                                                        attrs_of(a[3]))
         t = rewrite_calls(t, 'convert', conv)
+    elif base == 'gmem_huge_bench.c':
+        t = remove_func(t, 'vm_pages')
+        t = rename_call(t, 'vm_pages', 'vm_mapped_pages')
     elif base == 'gmem_hwpoison_test.c':
         # the test's own adapter, by page index: not another gmem_convert()
         t = re.sub(r'\bgmem_convert\(', 'convert_page(', t)
@@ -563,7 +568,9 @@ def cond(text, name, keep):
 
 def library(new):
     vm_shape(new)
-    in_place = uses(new, r'\bgmem_vm\b')
+    # (a library patch before its first user keeps what it added)
+    in_place = (uses(new, r'\bgmem_vm\b') or
+                'struct gmem_vm {' in new.get(GUH, ''))
     if uses(new, r'\bguest_cmd_'):
         new[GCH], new[GCC] = frag('guest_cmd.h'), frag('guest_cmd.c')
         new[MK] = add_after(new[MK], 'LIBKVM += lib/elf.c\n',
@@ -573,6 +580,16 @@ def library(new):
         new[GUC] = cond(frag('gmem_util.c'), 'IN_PLACE', in_place)
         new[MK] = add_after(new[MK], 'LIBKVM += lib/elf.c\n',
                             'LIBKVM += lib/gmem_util.c\n', 'Makefile LIBKVM')
+        if uses(new, r'\bvm_mapped_pages\('):
+            new[GUH] = add_after(new[GUH], 'void gmem_punch_hole(int fd, '
+                                 'uint64_t offset, uint64_t len);\n',
+                                 'uint64_t vm_mapped_pages(struct kvm_vm *vm, '
+                                 'const char *size);\n', 'gmem_util.h')
+            new[GUC] = add_after(new[GUC], '''		    offset, len, errno);
+}
+''', frag('vm_mapped_pages.c'), 'gmem_util.c')
+            new[GUC] = add_after(new[GUC], '#include <linux/falloc.h>\n',
+                                 '#include <stdio.h>\n', 'stdio.h')
     for t, after in (('gmem_host_access_test', 'gmem_conversion_test'),
                      ('guest_memfd_numa_test', 'guest_memfd_test'),
                      ('guest_memfd_teardown_test', 'guest_memfd_test')):
