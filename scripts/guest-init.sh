@@ -20,6 +20,8 @@ mount -t hugetlbfs hugetlbfs /dev/hugepages
 reap() {
 	for d in /proc/[0-9]*; do
 		pid=${d#/proc/}
+		# (a glob that matched nothing, or a process gone meanwhile)
+		case $pid in ''|*[!0-9]*) continue ;; esac
 		[ "$pid" -le 1 ] && continue
 		[ -e "$d/exe" ] || continue
 		kill -KILL "$pid" 2>/dev/null
