@@ -7,7 +7,8 @@ ARCHES := x86_64 arm64
 .PHONY: all run check deps tree export export-check checkpatch bisect-check docs-check sparse-check \
 	kernels selftests $(addprefix kernel-,$(ARCHES)) \
 	$(addprefix selftests-,$(ARCHES)) $(addprefix test-,$(ARCHES)) \
-	kernel-modules test-modules bench soak demo shell-x86_64 shell-arm64 clean help
+	kernel-modules test-modules bench soak demo shell-x86_64 shell-arm64 clean help \
+	deb deb-check deb-configs export-debian deps-deb
 
 all: help
 
@@ -26,6 +27,10 @@ help:
 	@echo "make docs-check    build Documentation/virt/kvm with Sphinx, fail on warnings"
 	@echo "make sparse-check  sparse over KVM and the mm files the series changes (kb14)"
 	@echo "make shell-ARCH    boot the test guest with a shell on the console"
+	@echo "make deb           Debian packages of the kernel, built with Debian's config (FLAVOUR=cloud-amd64; ARCH=arm64: cloud-arm64)"
+	@echo "make deb-check     install the package in a debootstrapped Debian 12, boot it with systemd, run the tests there"
+	@echo "make deb-configs   build KVM and mm/ with Debian's amd64 and arm64 configs and their variants (THP, NUMA, MEMORY_FAILURE, SW_PROTECTED_VM)"
+	@echo "make export-debian the series as debian/patches/features/all/guest-memfd + series lines; checked on Debian's source package"
 
 deps:
 	@$(S)/deps.sh
@@ -95,6 +100,23 @@ soak: deps $(TREE)/.git
 
 $(addprefix shell-,$(ARCHES)): shell-%: selftests-%
 	@$(S)/shell.sh $*
+
+# The distro shape, on demand (not in 'make check'): Debian's configs,
+# packages, a Debian system.  See README, "For distributions".
+deps-deb:
+	@$(S)/deps.sh deb
+
+deb: deps-deb $(TREE)/.git
+	@$(S)/deb.sh $(or $(ARCH),x86_64) $(FLAVOUR)
+
+deb-check: deps-deb $(TREE)/.git
+	@$(S)/deb.sh $(or $(ARCH),x86_64) $(FLAVOUR) && $(S)/deb-check.sh $(or $(ARCH),x86_64) $(FLAVOUR)
+
+deb-configs: deps-deb $(TREE)/.git
+	@$(S)/deb-configs.sh $(ARCH)
+
+export-debian: deps-deb $(TREE)/.git
+	@$(S)/export-debian.sh
 
 clean:
 	rm -rf build/linux/.out-* build/initramfs-* build/logs

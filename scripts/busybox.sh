@@ -14,15 +14,9 @@ arm64)
 	dl=$BUILD/dl
 	bb=$dl/busybox-arm64/bin/busybox
 	if [ ! -x "$bb" ]; then
-		d=$dl/apt-arm64
-		mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
-		A=(-o APT::Architecture=arm64 -o APT::Architectures::=arm64
-		   -o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache"
-		   -o Dir::State::status=/dev/null -o Debug::NoLocking=1 -q)
 		msg "fetching Debian's arm64 busybox-static"
-		apt-get "${A[@]}" update >/dev/null
-		(cd "$dl" && rm -f busybox-static_*_arm64.deb &&
-			apt-get "${A[@]}" download busybox-static:arm64 >/dev/null 2>&1)
+		rm -f "$dl"/busybox-static_*_arm64.deb
+		apt_download arm64 "$dl" busybox-static:arm64
 		rm -rf "$dl/busybox-arm64"
 		dpkg-deb -x "$dl"/busybox-static_*_arm64.deb "$dl/busybox-arm64"
 	fi

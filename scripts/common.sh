@@ -53,3 +53,30 @@ tap_counts() {
 	[ -n "$line" ] || { echo "0 1 0"; return; }
 	echo "$line" | sed -E 's/.* ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped/\1 \2 \3/'
 }
+
+# apt_download DEBARCH DIR PKG[=VERSION]...: download Debian packages of any
+# architecture into DIR with a private apt state (under $BUILD/dl), so the
+# host's dpkg architectures are left alone.
+apt_download() {
+	local arch=$1 dir=$2 d=$BUILD/dl/apt-$1
+	shift 2
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$dir"
+	local A=(-o APT::Architecture="$arch" -o APT::Architectures::="$arch"
+		 -o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache"
+		 -o Dir::State::status=/dev/null -o Debug::NoLocking=1 -q)
+	[ -n "$(ls "$d/lists" 2>/dev/null | grep -v partial)" ] ||
+		apt-get "${A[@]}" update >/dev/null
+	(cd "$dir" && apt-get "${A[@]}" download "$@" >/dev/null 2>&1)
+}
+
+# Downloads that outlive a checkout (Debian's configs, debootstrap's
+# packages): outside the checkout, like ccache.
+DEBCACHE=${DEBCACHE:-/var/cache/kvm-gmem-deb}
+
+# series_warnings FILE: print the compiler warnings in FILE that are in
+# files the series changes; true when there is one.
+series_warnings() {
+	local files
+	files=$(git -C "$TREE" diff --name-only base HEAD | sed 's/[.]/[.]/g' | paste -sd'|')
+	grep -E "(^|/)($files):[0-9]+(:[0-9]+)?: warning:" "$1"
+}

@@ -18,6 +18,7 @@ rm -rf "$stage"
 mkdir -p "$stage/bin" "$stage/tests"
 cp "$bb" "$stage/bin/busybox"
 cp "$TOP/scripts/guest-init.sh" "$stage/init"
+cp "$TOP/scripts/guest-tests.sh" "$stage/guest-tests.sh"
 chmod 755 "$stage/init"
 "$TOP/scripts/testlist.sh" "$list" > "$stage/tests/list"
 if [ "$flavour" = modules ]; then

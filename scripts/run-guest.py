@@ -100,14 +100,18 @@ def kmemleak_objects(lines):
     return [o for o in objs if o not in boot], boot
 
 
-def qemu_cmd(arch, kernel, initrd, append, mem, smp, serial='stdio'):
+def qemu_cmd(arch, kernel, initrd, append, mem, smp, serial='stdio', disk=None):
     """The guest has two NUMA nodes, so NUMA placement is tested: x86 by
     the kernel's NUMA emulation (real nodes would need ACPI SRAT, which the
     PCI-less test kernel does not parse), arm64 by QEMU's device tree.
     The arm64 guest has MTE, which KVM offers its VMs and guest_memfd
-    refuses.  serial='mon:stdio' gives an interactive console."""
+    refuses.  serial='mon:stdio' gives an interactive console.  disk is a
+    raw root file system image (the Debian system), as a virtio disk whose
+    writes go to a throwaway overlay, so guests can share it."""
     console = ['-serial', serial] + (['-monitor', 'none']
                                      if serial == 'stdio' else [])
+    if disk:
+        console += ['-drive', 'file=%s,format=raw,if=virtio,snapshot=on' % disk]
     if arch == 'x86_64':
         # One host thread runs both vCPUs (X86_ACCEL=tcg gives one thread
         # per vCPU again).  With a thread per vCPU, QEMU 7.2's emulation of
@@ -289,8 +293,8 @@ class Slot:
         append = ' '.join(['panic=-1', 'printk.time=1'] + self.extra +
                           ['harness.mode=' + args.mode, args.append])
         g = Guest(qemu_cmd(args.arch, args.kernel, args.initrd, append,
-                           args.mem, args.smp), self.log)
-        deadline = time.monotonic() + BOOT_TIMEOUT
+                           args.mem, args.smp, disk=args.disk), self.log)
+        deadline = time.monotonic() + args.boot_timeout
         cur = None
         booted = scanned = False
         why = None
@@ -317,7 +321,7 @@ class Slot:
                 with run.lock:
                     run.kmemleak.append(line[len(KMEMLEAK):])
                 continue
-            if line.startswith('@@MODULE'):
+            if line.startswith(('@@MODULE', '@@INFO')):
                 print('# guest: ' + line[2:])
                 continue
             if line.startswith('@@BOOT'):
@@ -369,7 +373,7 @@ def shell(args, extra):
     """The test guest with a shell on this terminal."""
     append = ' '.join(['panic=-1'] + extra + ['harness.mode=shell', args.append])
     cmd = qemu_cmd(args.arch, args.kernel, args.initrd, append, args.mem,
-                   args.smp, serial='mon:stdio')
+                   args.smp, serial='mon:stdio', disk=args.disk)
     os.execvp(cmd[0], cmd)
 
 
@@ -435,6 +439,9 @@ def main():
     ap.add_argument('--mode', default='test',
                     choices=['test', 'demo', 'bench', 'shell'])
     ap.add_argument('--log', help='serial log (a second guest writes LOG.2...)')
+    ap.add_argument('--disk', help='root file system image (the Debian system)')
+    ap.add_argument('--boot-timeout', type=int, default=BOOT_TIMEOUT,
+                    help='seconds from start to the guest\'s @@BOOT')
     ap.add_argument('--mem', default='4G')
     ap.add_argument('--smp', type=int, default=2)
     ap.add_argument('--guests', type=int, default=1,

@@ -13,12 +13,23 @@ if grep -q '^kvm ' /proc/modules; then
 	echo "kvm.ko is still loaded"
 	exit 1
 fi
-insmod /lib/modules/kvm.ko
+# The modules build's initramfs has the modules in /lib/modules; the
+# Debian system, as an installed package, for modprobe.
+load() {
+	if [ -f "/lib/modules/$1.ko" ]; then
+		m=$1
+		shift
+		insmod "/lib/modules/$m.ko" "$@"
+	else
+		modprobe "$@"
+	fi
+}
+load kvm
 param=
 if [ "${1:-}" = shadow ]; then
 	param=npt=0
 	[ "$vendor" = kvm_intel ] && param=ept=0
 fi
-insmod "/lib/modules/$(echo "$vendor" | tr _ -).ko" $param
+load "$(echo "$vendor" | tr _ -)" $param
 [ -c /dev/kvm ] || { echo "no /dev/kvm after reload"; exit 1; }
 echo "reloaded: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ') $param"
