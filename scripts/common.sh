@@ -64,9 +64,13 @@ apt_download() {
 	local A=(-o APT::Architecture="$arch" -o APT::Architectures::="$arch"
 		 -o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache"
 		 -o Dir::State::status=/dev/null -o Debug::NoLocking=1 -q)
+	# The lists are fetched once, and again when a download fails.
 	[ -n "$(ls "$d/lists" 2>/dev/null | grep -v partial)" ] ||
 		apt-get "${A[@]}" update >/dev/null
-	(cd "$dir" && apt-get "${A[@]}" download "$@" >/dev/null 2>&1)
+	(cd "$dir" && apt-get "${A[@]}" download "$@" >/dev/null 2>&1) && return
+	apt-get "${A[@]}" update >/dev/null
+	(cd "$dir" && apt-get "${A[@]}" download "$@" 2>&1 >/dev/null | sed 's/^/    /' >&2;
+	 exit "${PIPESTATUS[0]}")
 }
 
 # Downloads that outlive a checkout (Debian's configs, debootstrap's
@@ -79,4 +83,16 @@ series_warnings() {
 	local files
 	files=$(git -C "$TREE" diff --name-only base HEAD | sed 's/[.]/[.]/g' | paste -sd'|')
 	grep -E "(^|/)($files):[0-9]+(:[0-9]+)?: warning:" "$1"
+}
+
+# unmount_under DIR: unmount whatever is mounted at or below DIR (the bind
+# mounts of a chroot whose script was killed), deepest first, so that an
+# rm -rf of DIR never reaches the host's /dev, /proc or /sys.
+unmount_under() {
+	local d m
+	[ -d "$1" ] || return 0
+	d=$(realpath "$1")
+	findmnt --list -no TARGET 2>/dev/null | sort -r | while IFS= read -r m; do
+		case $m in "$d"|"$d"/*) umount -l "$m" 2>/dev/null || true ;; esac
+	done
 }

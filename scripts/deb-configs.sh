@@ -31,6 +31,7 @@ for arch in "${arches[@]}"; do
 		# shellcheck disable=SC2086
 		if ! "$TOP/scripts/debian-config.sh" "$arch" "$flavour" "$out" $opts > "$log" 2>&1; then
 			results+=("not ok $n - $arch $flavour $vname: config ($log)")
+			echo "${results[-1]}"
 			bad=1
 			continue
 		fi

@@ -17,8 +17,10 @@ for t in dpkg-buildpackage fakeroot; do
 done
 dir=$BUILD/deb/$arch-$flavour
 out=$dir/obj
-# Up to date: built from this commit with these config changes.
-stamp="$(git -C "$TREE" rev-parse HEAD) $(cat "$TOP"/configs/debian*.config | sha1sum | cut -c1-12)"
+# Up to date: built from this commit, with its uncommitted changes, and
+# these config changes.
+stamp="$(git -C "$TREE" rev-parse HEAD) $( (git -C "$TREE" diff HEAD;
+	git -C "$TREE" status --porcelain; cat "$TOP"/configs/debian*.config) | sha1sum | cut -c1-12)"
 if [ "$(cat "$dir/stamp" 2>/dev/null)" = "$stamp" ] && ls "$dir"/linux-image-*.deb >/dev/null 2>&1; then
 	msg "the packages in $dir are up to date"
 	exit 0

@@ -21,18 +21,21 @@ if [ -f "$root.stamp" ] && [ "$(cat "$root.stamp")" = "$stamp" ]; then
 fi
 [ "$(id -u)" = 0 ] || die "debootstrap and chroot need root"
 command -v debootstrap >/dev/null || die "debootstrap is missing ('make deps' installs it)"
-if [ "$(uname -m)" != "$arch" ]; then
+host=$(uname -m)
+[ "$host" = aarch64 ] && host=arm64
+if [ "$host" != "$arch" ]; then
 	[ -x /usr/bin/qemu-aarch64-static ] ||
 		die "qemu-user-static is missing ('make deps' installs it)"
 	[ -e /proc/sys/fs/binfmt_misc/register ] ||
 		mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc ||
 		die "cannot mount binfmt_misc, which an $arch chroot needs"
-	[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || update-binfmts --enable qemu-aarch64 ||
+	[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || update-binfmts --enable qemu-aarch64 >&2 ||
 		die "cannot register qemu-aarch64 with binfmt_misc"
 fi
 msg "debootstrap bookworm ($debarch) into $root"
 start=$(date +%s)
-rm -rf "$root" "$root.stamp"
+unmount_under "$root"
+rm -rf --one-file-system "$root" "$root.stamp"
 mkdir -p "$DEBCACHE/debootstrap-$arch" "$(dirname "$root")"
 debootstrap --arch="$debarch" --variant=minbase --include="$pkgs" \
 	--cache-dir="$DEBCACHE/debootstrap-$arch" bookworm "$root" "$mirror" \

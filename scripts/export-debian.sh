@@ -57,12 +57,16 @@ if [ "$ver" != "$BASE_VERSION" ]; then
 			sed -n 's/^Version: \(6\.1\..*\)/\1/p' | sort -rVu | grep -vxF "$BASE_VERSION"); do
 		[ "$v" = "$ver" ] && break
 		msg "fetching Debian's source package linux $v"
-		rm -f "$src"/linux_*
-		if (cd "$src" && apt-get "${A[@]}" source --download-only "linux=$v" > "$src/apt.log" 2>&1); then
+		rm -rf "$src.tmp"
+		mkdir -p "$src.tmp"
+		if (cd "$src.tmp" && apt-get "${A[@]}" source --download-only "linux=$v" \
+				> "$src.tmp/apt.log" 2>&1); then
+			rm -rf "$src"
+			mv "$src.tmp" "$src"
 			ver=$v
 			break
 		fi
-		msg "linux $v: $(grep -m1 -o '404.*' "$src/apt.log" || echo 'not downloadable')"
+		msg "linux $v: $(grep -m1 -o '404.*' "$src.tmp/apt.log" || echo 'not downloadable')"
 	done
 fi
 [ -n "$ver" ] || die "no Debian source package of linux could be downloaded"

@@ -5,19 +5,22 @@
 # runner parses.  The host enforces the real timeout; the guest one only
 # spares a reboot and dumps where a hung test sleeps.
 
-# Kill whatever a test left behind (forked children, helpers): every
-# process of this shell's session but the shell itself (in the initramfs,
-# every user process; in the Debian system, what the service started).
-# Kernel threads have no executable.
+# Kill whatever a test left behind (forked children, helpers).  In the
+# initramfs, where this shell is init, every user process but init; in the
+# Debian system, every process of this shell's session (what the service
+# started) but the shell.  Kernel threads have no executable.
+session() {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f4
+}
 reap() {
-	mysid=$(sed 's/.*) //' /proc/$$/stat | cut -d' ' -f4)
+	mysid=$(session $$)
 	for d in /proc/[0-9]*; do
 		pid=${d#/proc/}
 		# (a glob that matched nothing, or a process gone meanwhile)
 		case $pid in ''|*[!0-9]*) continue ;; esac
 		[ "$pid" -le 1 ] || [ "$pid" = $$ ] && continue
 		[ -e "$d/exe" ] || continue
-		[ "$(sed 's/.*) //' "$d/stat" 2>/dev/null | cut -d' ' -f4)" = "$mysid" ] || continue
+		[ $$ = 1 ] || [ "$(session "$pid")" = "$mysid" ] || continue
 		kill -KILL "$pid" 2>/dev/null
 	done
 }
@@ -72,13 +75,15 @@ run_tests() {
 	# The host deals the tests out: ask for the index of the next one (a
 	# line of /tests/list) on the console, until it answers "done".
 	stty -echo 2>/dev/null
-	set -f
 	while :; do
 		echo "@@NEXT"
 		read -r i || break
 		case $i in ''|*[!0-9]*) break ;; esac
+		# The list line, split on blanks but never globbed.
+		set -f
 		# shellcheck disable=SC2046
 		set -- $(sed -n "${i}p" "$tdir/list")
+		set +f
 		name=$1 tmo=$2
 		shift 2
 		echo "@@START $i $name"
@@ -93,7 +98,6 @@ run_tests() {
 		echo
 		echo "@@END $i $name rc=$rc"
 	done
-	set +f
 	# Two scans: an object freed late (RCU, deferred work) is reported only
 	# if still unreferenced the second time.
 	if [ -w $kml ]; then

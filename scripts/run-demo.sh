@@ -12,20 +12,7 @@ esac
 arch_vars "$arch"
 # The demo uses the KVM selftests library (guest code, ucalls, memslots).
 build_for_guest "$arch"
-out=$TREE/.out-$arch-selftests
-hdr=$TREE/.out-$arch-debug/usr/include
-st=$TREE/tools/testing/selftests/kvm
-# The selftests' names for the arch: lib/include dirs and tools/arch.
-case $arch in
-x86_64) stdir=x86_64 tarch=x86 ;;
-arm64) stdir=aarch64 tarch=arm64 ;;
-esac
-"${CROSS}gcc" -static -no-pie -pthread -O2 -g -Wall -std=gnu99 \
-	-fno-stack-protector -fno-PIE -U_FORTIFY_SOURCE \
-	-I"$TREE/tools/include" -I"$TREE/tools/arch/$tarch/include" \
-	-isystem "$hdr" -I"$st/include" -I"$st/include/$stdir" -I"$st/.." \
-	-o "$out/demo" "$TOP/demo/demo.c" \
-	$(find "$out/lib" -name '*.o' | sort)
+"$TOP/scripts/build-demo.sh" "$arch"
 initrd=$("$TOP/scripts/mkinitramfs.sh" "$arch" demo)
 mkdir -p "$BUILD/logs"
 msg "booting the $arch guest (QEMU TCG) and running the demo"

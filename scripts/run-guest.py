@@ -107,11 +107,15 @@ def qemu_cmd(arch, kernel, initrd, append, mem, smp, serial='stdio', disk=None):
     The arm64 guest has MTE, which KVM offers its VMs and guest_memfd
     refuses.  serial='mon:stdio' gives an interactive console.  disk is a
     raw root file system image (the Debian system), as a virtio disk whose
-    writes go to a throwaway overlay, so guests can share it."""
+    writes go to a throwaway overlay, so guests can share it; that system's
+    x86 kernel has ACPI and gets QEMU's NUMA nodes."""
     console = ['-serial', serial] + (['-monitor', 'none']
                                      if serial == 'stdio' else [])
     if disk:
         console += ['-drive', 'file=%s,format=raw,if=virtio,snapshot=on' % disk]
+        if arch == 'x86_64':
+            # A distro kernel has ACPI (and no NUMA emulation): real nodes.
+            console += numa_nodes(mem, smp)
     if arch == 'x86_64':
         # One host thread runs both vCPUs (X86_ACCEL=tcg gives one thread
         # per vCPU again).  With a thread per vCPU, QEMU 7.2's emulation of
@@ -128,7 +132,8 @@ def qemu_cmd(arch, kernel, initrd, append, mem, smp, serial='stdio', disk=None):
                 '-m', mem, '-smp', str(smp), '-display', 'none'] + console + [
                 '-no-reboot',
                 '-nic', 'none', '-kernel', kernel, '-initrd', initrd,
-                '-append', 'console=ttyS0 tsc=reliable numa=fake=2 ' + append]
+                '-append', 'console=ttyS0 tsc=reliable ' +
+                ('' if disk else 'numa=fake=2 ') + append]
     return ['qemu-system-aarch64', '-accel', 'tcg',
             '-M', 'virt,virtualization=on,gic-version=3,mte=on',
             '-cpu', 'max,pauth-impdef=on', '-m', mem, '-smp', str(smp)] + \
@@ -450,6 +455,8 @@ def main():
     ap.add_argument('--kmemleak', action='store_true',
                     help='the kernel has kmemleak: report its scan as a test')
     args = ap.parse_args()
+    if args.disk and args.mode not in ('test', 'shell'):
+        ap.error('--disk boots the Debian system, which runs tests or a shell')
     if args.mode != 'shell' and not args.log:
         ap.error('--log is required')
 
