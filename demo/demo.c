@@ -59,6 +59,7 @@ static const struct {
 	{ 236, "KVM_CAP_PRE_FAULT_MEMORY" },
 	{ 244, "KVM_CAP_GUEST_MEMFD_FLAGS" },
 	{ 1024, "KVM_CAP_GUEST_MEMFD_IN_PLACE" },
+	{ 1025, "KVM_CAP_GUEST_MEMFD_HUGE_PMD" },
 };
 
 static void print_caps(int fd, const char *indent)

@@ -48,7 +48,7 @@ grep -E ': warning:' "$dir/build.log" | sort -u > "$dir/warnings.txt" || true
 if series_warnings "$dir/warnings.txt"; then
 	die "warnings in files the series changes (log: $dir/build.log)"
 fi
-msg "$(wc -l < "$dir/warnings.txt") warnings of the base's own code (in $dir/warnings.txt)"
+msg "$(wc -l < "$dir/warnings.txt") warnings of the base's own code in what this run compiled ($dir/warnings.txt)"
 make -s -C "$TREE" ARCH="$KARCH" O="$out" kernelrelease > "$dir/release"
 echo "$stamp" > "$dir/stamp"
 msg "built linux-image-$(cat "$dir/release") in $(( $(date +%s) - start )) s:"
@@ -56,4 +56,5 @@ for f in "$dir"/*.deb; do
 	printf '    %-60s %6s MiB\n' "$(basename "$f")" \
 		"$(( $(stat -c %s "$f") / 1048576 ))" >&2
 done
-printf '    %s modules\n' "$(find "$out" -name '*.ko' | wc -l)" >&2
+printf '    %s modules in the linux-image package\n' \
+	"$(dpkg -c "$dir/linux-image-$(cat "$dir/release")"_*.deb | grep -c '[.]ko$')" >&2

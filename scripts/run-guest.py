@@ -114,8 +114,9 @@ def qemu_cmd(arch, kernel, initrd, append, mem, smp, serial='stdio', disk=None):
     if disk:
         console += ['-drive', 'file=%s,format=raw,if=virtio,snapshot=on' % disk]
         if arch == 'x86_64':
-            # A distro kernel has ACPI (and no NUMA emulation): real nodes.
-            console += numa_nodes(mem, smp)
+            # A distro kernel has ACPI (and no NUMA emulation): real nodes,
+            # a socket each (CPUs that share a cache on two nodes WARN).
+            console += numa_nodes(mem, smp) + ['-smp', '%d,sockets=%d' % (smp, smp)]
     if arch == 'x86_64':
         # One host thread runs both vCPUs (X86_ACCEL=tcg gives one thread
         # per vCPU again).  With a thread per vCPU, QEMU 7.2's emulation of
