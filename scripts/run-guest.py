@@ -225,6 +225,7 @@ class Run:
         self.began = {}         # index -> start time
         self.klog = []
         self.kmemleak = []      # the guests' kmemleak reports
+        self.info = set()       # @@INFO lines shown (each guest says them)
         self.unscanned = 0      # guests that finished without a scan
         self.boots = 0
 
@@ -327,7 +328,13 @@ class Slot:
                 with run.lock:
                     run.kmemleak.append(line[len(KMEMLEAK):])
                 continue
-            if line.startswith(('@@MODULE', '@@INFO')):
+            if line.startswith('@@INFO'):
+                with run.lock:
+                    if line not in run.info:
+                        run.info.add(line)
+                        print('# guest: ' + line[2:])
+                continue
+            if line.startswith('@@MODULE'):
                 print('# guest: ' + line[2:])
                 continue
             if line.startswith('@@BOOT'):
