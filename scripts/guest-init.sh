@@ -15,13 +15,14 @@ mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t hugetlbfs hugetlbfs /dev/hugepages
 . /guest-tests.sh
 
-mode=test private_args= conversion_args= huge_args= benches=private,conversion,huge
+mode=test private_args= conversion_args= huge_args= direct_map_args= benches=private,conversion,huge,direct_map
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	harness.mode=*) mode=${arg#harness.mode=} ;;
 	harness.private_args=*) private_args=${arg#harness.private_args=} ;;
 	harness.conversion_args=*) conversion_args=${arg#harness.conversion_args=} ;;
 	harness.huge_args=*) huge_args=${arg#harness.huge_args=} ;;
+	harness.direct_map_args=*) direct_map_args=${arg#harness.direct_map_args=} ;;
 	harness.benches=*) benches=${arg#harness.benches=} ;;
 	esac
 done
@@ -57,6 +58,9 @@ bench)
 	esac
 	case ,$benches, in *,huge,*)
 		./gmem_huge_bench $(echo "$huge_args" | tr , ' ') || rc=$? ;;
+	esac
+	case ,$benches, in *,direct_map,*)
+		./gmem_direct_map_bench $(echo "$direct_map_args" | tr , ' ') || rc=$? ;;
 	esac
 	echo "@@END 1 bench rc=$rc"
 	;;

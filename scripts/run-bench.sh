@@ -4,13 +4,14 @@
 # private memory benchmark (x86_64/private_mem_bench, P1 and P2; x86 only)
 # and the in-place conversion benchmark (gmem_conversion_bench, P5, P4 and
 # the conversion round trips) and the huge page benchmark (gmem_huge_bench, P3,
-# P1 with huge pages, guest memory walk).  PRIVATE_BENCH_ARGS (e.g. "-m 128
-# -r 3") go to the first, CONVERSION_BENCH_ARGS (e.g. "-m 256 -r 3 -n 500")
-# to the second, HUGE_BENCH_ARGS (e.g. "-m 512 -p 8") to the third.
-# KCONFIG=production boots
-# a kernel without the debug options (no KASAN, lockdep, KFENCE...) instead
-# of the debug one that 'make check' tests.  BENCHES (default
-# "private,conversion,huge") picks which of the three run.
+# P1 with huge pages, guest memory walk) and the direct map benchmark
+# (gmem_direct_map_bench, P6).  PRIVATE_BENCH_ARGS (e.g. "-m 128 -r 3") go
+# to the first, CONVERSION_BENCH_ARGS (e.g. "-m 256 -r 3 -n 500") to the
+# second, HUGE_BENCH_ARGS (e.g. "-m 512 -p 8") to the third,
+# DIRECT_MAP_BENCH_ARGS (e.g. "-m 256 -r 5") to the fourth.  KCONFIG=production
+# boots a kernel without the debug options (no KASAN, lockdep, KFENCE...)
+# instead of the debug one that 'make check' tests.  BENCHES (default
+# "private,conversion,huge,direct_map") picks which of them run.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -26,7 +27,8 @@ initrd=$("$TOP/scripts/mkinitramfs.sh" "$arch" bench)
 mkdir -p "$BUILD/logs"
 msg "booting the $arch guest (QEMU TCG, $flavour kernel) and running the benchmarks"
 pargs=${PRIVATE_BENCH_ARGS:-} cargs=${CONVERSION_BENCH_ARGS:-} hargs=${HUGE_BENCH_ARGS:-}
+dargs=${DIRECT_MAP_BENCH_ARGS:-}
 "$TOP/scripts/run-guest.py" --mode bench --arch "$arch" \
 	--kernel "$TREE/.out-$arch-$flavour/$IMAGE" --initrd "$initrd" \
-	--append "harness.private_args=${pargs// /,} harness.conversion_args=${cargs// /,} harness.huge_args=${hargs// /,} harness.benches=${BENCHES:-private,conversion,huge}" \
+	--append "harness.private_args=${pargs// /,} harness.conversion_args=${cargs// /,} harness.huge_args=${hargs// /,} harness.direct_map_args=${dargs// /,} harness.benches=${BENCHES:-private,conversion,huge,direct_map}" \
 	--log "$BUILD/logs/bench-$arch-$flavour.log"
