@@ -35,4 +35,7 @@ awk -v subject="$subject" -v body="$src" '
 				print line
 		next
 	}
+	# The diffstat says which files the series touches; the mode lines
+	# of new files, some wider than checkpatch allows, add nothing.
+	/^ (create|delete) mode [0-9]+ / { next }
 	{ print }' "$tmp/0000-cover-letter.patch" > "$out/0000-cover-letter.patch"
