@@ -17,7 +17,7 @@ help:
 	@echo "make check         build and test both arches (what CI runs)"
 	@echo "make test-ARCH     build and test one arch (x86_64, arm64); TESTS=regex filters"
 	@echo "make test-modules  build KVM as modules (x86_64) and test that build"
-	@echo "make bench         run the benchmarks: P1-P7, conversion round trips, walk (ARCH=arm64, KCONFIG=production, BENCHES=, PRIVATE_BENCH_ARGS=, CONVERSION_BENCH_ARGS=, HUGE_BENCH_ARGS=, DIRECT_MAP_BENCH_ARGS=, WRITE_BENCH_ARGS=)"
+	@echo "make bench         run the benchmarks: P1-P8, conversion round trips, walk (ARCH=arm64, KCONFIG=production, BENCHES=, PRIVATE_BENCH_ARGS=, CONVERSION_BENCH_ARGS=, HUGE_BENCH_ARGS=, DIRECT_MAP_BENCH_ARGS=, WRITE_BENCH_ARGS=, UFFD_BENCH_ARGS=)"
 	@echo "make soak          run guest_memfd_stress for DURATION seconds (default 1800; ARCH=arm64, SEED=..., STRESS_ARGS=...)"
 	@echo "make tree          recreate build/linux from the base + patches/"
 	@echo "make export        write build/linux commits back to patches/"

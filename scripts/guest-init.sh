@@ -15,7 +15,7 @@ mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t hugetlbfs hugetlbfs /dev/hugepages
 . /guest-tests.sh
 
-mode=test private_args= conversion_args= huge_args= direct_map_args= write_args= benches=private,conversion,huge,direct_map,write
+mode=test private_args= conversion_args= huge_args= direct_map_args= write_args= uffd_args= benches=private,conversion,huge,direct_map,write,uffd
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	harness.mode=*) mode=${arg#harness.mode=} ;;
@@ -24,6 +24,7 @@ for arg in $(cat /proc/cmdline); do
 	harness.huge_args=*) huge_args=${arg#harness.huge_args=} ;;
 	harness.direct_map_args=*) direct_map_args=${arg#harness.direct_map_args=} ;;
 	harness.write_args=*) write_args=${arg#harness.write_args=} ;;
+	harness.uffd_args=*) uffd_args=${arg#harness.uffd_args=} ;;
 	harness.benches=*) benches=${arg#harness.benches=} ;;
 	esac
 done
@@ -65,6 +66,9 @@ bench)
 	esac
 	case ,$benches, in *,write,*)
 		./gmem_write_bench $(echo "$write_args" | tr , ' ') || rc=$? ;;
+	esac
+	case ,$benches, in *,uffd,*)
+		./gmem_uffd_bench $(echo "$uffd_args" | tr , ' ') || rc=$? ;;
 	esac
 	echo "@@END 1 bench rc=$rc"
 	;;

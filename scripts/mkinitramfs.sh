@@ -43,7 +43,7 @@ if [ "$mode" = test ]; then
 	done < "$stage/tests/list"
 elif [ "$mode" = bench ]; then
 	# Every benchmark built for the arch; guest-init.sh runs them in turn.
-	for b in x86_64/private_mem_bench gmem_conversion_bench gmem_huge_bench gmem_direct_map_bench gmem_write_bench; do
+	for b in x86_64/private_mem_bench gmem_conversion_bench gmem_huge_bench gmem_direct_map_bench gmem_write_bench gmem_uffd_bench; do
 		[ -f "$st/$b" ] || continue
 		"${CROSS}strip" --strip-debug -o "$stage/tests/$(basename "$b")" "$st/$b"
 	done

@@ -27,8 +27,8 @@ initrd=$("$TOP/scripts/mkinitramfs.sh" "$arch" bench)
 mkdir -p "$BUILD/logs"
 msg "booting the $arch guest (QEMU TCG, $flavour kernel) and running the benchmarks"
 pargs=${PRIVATE_BENCH_ARGS:-} cargs=${CONVERSION_BENCH_ARGS:-} hargs=${HUGE_BENCH_ARGS:-}
-dargs=${DIRECT_MAP_BENCH_ARGS:-} wargs=${WRITE_BENCH_ARGS:-}
+dargs=${DIRECT_MAP_BENCH_ARGS:-} wargs=${WRITE_BENCH_ARGS:-} uargs=${UFFD_BENCH_ARGS:-}
 "$TOP/scripts/run-guest.py" --mode bench --arch "$arch" \
 	--kernel "$TREE/.out-$arch-$flavour/$IMAGE" --initrd "$initrd" \
-	--append "harness.private_args=${pargs// /,} harness.conversion_args=${cargs// /,} harness.huge_args=${hargs// /,} harness.direct_map_args=${dargs// /,} harness.write_args=${wargs// /,} harness.benches=${BENCHES:-private,conversion,huge,direct_map,write}" \
+	--append "harness.private_args=${pargs// /,} harness.conversion_args=${cargs// /,} harness.huge_args=${hargs// /,} harness.direct_map_args=${dargs// /,} harness.write_args=${wargs// /,} harness.uffd_args=${uargs// /,} harness.benches=${BENCHES:-private,conversion,huge,direct_map,write,uffd}" \
 	--log "$BUILD/logs/bench-$arch-$flavour.log"
