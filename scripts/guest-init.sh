@@ -15,7 +15,7 @@ mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t hugetlbfs hugetlbfs /dev/hugepages
 . /guest-tests.sh
 
-mode=test private_args= conversion_args= huge_args= direct_map_args= write_args= uffd_args= benches=private,conversion,huge,direct_map,write,uffd
+mode=test private_args= conversion_args= huge_args= direct_map_args= write_args= uffd_args= benches=private,conversion,huge,direct_map,write
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	harness.mode=*) mode=${arg#harness.mode=} ;;
