@@ -20,10 +20,16 @@
  *     VMM converts it with KVM_GMEM_SET_ATTRIBUTES and reads it through its
  *     mapping without a copy, the guest takes it back and the VMM's next
  *     read gets SIGBUS; shared again, it is the same physical page.
+ *  6. Secret memory restored lazily: a VM whose RAM is out of the kernel's
+ *     direct map (GUEST_MEMFD_FLAG_NO_DIRECT_MAP) is snapshotted through the
+ *     VMM's mapping; a new VM runs at once on an empty file, and a
+ *     userfaultfd handler copies each page in on the guest's first touch:
+ *     the counts show that only the pages the guest used were restored.
  *
- * Acts 2 and 3 need x86 (KVM_X86_SW_PROTECTED_VM); acts 1, 4 and 5 run on
- * x86_64 and arm64 (there numbered 1, 2 and 3).  Built static against the KVM selftests library of the
- * work tree (see scripts/run-demo.sh) and run inside the QEMU guest.
+ * Acts 2 and 3 need x86 (KVM_X86_SW_PROTECTED_VM); acts 1, 4, 5 and 6 run
+ * on x86_64 and arm64 (there numbered 1 to 4).  Built static against the
+ * KVM selftests library of the work tree (see scripts/run-demo.sh) and run
+ * inside the QEMU guest.
  */
 #define _GNU_SOURCE /* for fallocate(), memmem() */
 #include <errno.h>
@@ -32,12 +38,16 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "kvm_util.h"
+#include "gmem_uffd.h"
+#include "gmem_util.h"
+#include "guest_cmd.h"
 #include "processor.h"
 #include "ucall_common.h"
 #ifdef __x86_64__
@@ -60,6 +70,9 @@ static const struct {
 	{ 244, "KVM_CAP_GUEST_MEMFD_FLAGS" },
 	{ 1024, "KVM_CAP_GUEST_MEMFD_IN_PLACE" },
 	{ 1025, "KVM_CAP_GUEST_MEMFD_HUGE_PMD" },
+	{ 1026, "KVM_CAP_GUEST_MEMFD_NO_DIRECT_MAP" },
+	{ 1027, "KVM_CAP_GUEST_MEMFD_WRITE" },
+	{ 1028, "KVM_CAP_GUEST_MEMFD_USERFAULT" },
 };
 
 static void print_caps(int fd, const char *indent)
@@ -69,7 +82,7 @@ static void print_caps(int fd, const char *indent)
 	for (i = 0; i < ARRAY_SIZE(caps); i++) {
 		int r = ioctl(fd, KVM_CHECK_EXTENSION, caps[i].nr);
 
-		printf("%s%-28s (%3d) = %d\n", indent, caps[i].name,
+		printf("%s%-33s (%4d) = %d\n", indent, caps[i].name,
 		       caps[i].nr, r);
 	}
 }
@@ -140,8 +153,6 @@ static void run_expect_sync(struct kvm_vcpu *vcpu, uint64_t want, uint64_t *val)
 		TEST_FAIL("unexpected exit %u", vcpu->run->exit_reason);
 	}
 }
-
-#define PAGE		4096ULL
 
 #ifdef __x86_64__
 #define SLOT		10
@@ -594,6 +605,115 @@ static void show_in_place(int act)
 	printf("\nVM and guest_memfd closed.\n");
 }
 
+/* Act 6: memory out of the direct map, snapshotted and restored lazily. */
+#define SNAP_SLOT	10
+#define SNAP_GPA	0x100000000ULL
+#define SNAP_PAGES	64ULL
+
+enum { SNAP_FILL = 1, SNAP_CHECK };
+
+/*
+ * Fill the @n pages from @gpa with words @val + their index, or check the
+ * even ones (the half of its memory this guest uses) and count the words
+ * that differ.
+ */
+static void snap_guest_code(uint64_t id)
+{
+	for (;;) {
+		struct guest_cmd c = guest_cmd_get(id);
+		uint64_t *p = (uint64_t *)c.gpa, i, bad = 0;
+
+		if (c.op != SNAP_FILL && c.op != SNAP_CHECK)
+			GUEST_DONE();
+		for (i = 0; i < c.n * PAGE / 8; i++) {
+			if (c.op == SNAP_FILL)
+				WRITE_ONCE(p[i], c.val + i);
+			else if (!(i / (PAGE / 8) % 2) &&
+				 READ_ONCE(p[i]) != c.val + i)
+				bad++;
+		}
+		GUEST_SYNC(bad);
+	}
+}
+
+/* The pages the file of @fd holds, from its fdinfo. */
+static long gmem_pages(int fd)
+{
+	char path[64], line[128];
+	long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	TEST_ASSERT(f, "%s", path);
+	while (fgets(line, sizeof(line), f))
+		sscanf(line, "gmem_small_pages: %ld", &n);
+	fclose(f);
+	return n;
+}
+
+static void show_lazy_restore(int act)
+{
+	const uint64_t flags = GUEST_MEMFD_FLAG_NO_DIRECT_MAP, seed = 0x5ec12e7;
+	const uint64_t size = SNAP_PAGES * PAGE;
+	struct gmem_uffd_handler h;
+	struct gmem_vm a, b;
+	uint64_t bad, seen;
+	char *snapshot;
+	int uffd;
+
+	printf("\n== %d. Secret memory, snapshotted and restored lazily\n\n", act);
+	if (!kvm_check_cap(KVM_CAP_GUEST_MEMFD_NO_DIRECT_MAP) ||
+	    !kvm_check_cap(KVM_CAP_GUEST_MEMFD_USERFAULT)) {
+		printf("NO_DIRECT_MAP or userfaultfd on guest_memfd is not offered here.\n");
+		return;
+	}
+
+	a = gmem_vm_create_shared(1, snap_guest_code, SNAP_SLOT, SNAP_GPA,
+				  SNAP_PAGES, flags);
+	printf("VMM:   VM A's memory at gpa 0x%llx: a guest_memfd of %llu pages,\n"
+	       "       MMAP | INIT_SHARED | NO_DIRECT_MAP: out of the kernel's direct\n"
+	       "       map, in the VMM's mapping only\n", SNAP_GPA, SNAP_PAGES);
+	TEST_ASSERT(!guest_cmd_run(a.vcpus[0], SNAP_FILL, SNAP_GPA, seed,
+				   SNAP_PAGES), "fill");
+	printf("guest: fills all %llu pages\n", SNAP_PAGES);
+	snapshot = malloc(size);
+	TEST_ASSERT(snapshot, "malloc");
+	memcpy(snapshot, a.host, size);
+	printf("VMM:   saves them through its mapping (%llu KiB) and destroys VM A\n",
+	       size >> 10);
+	gmem_vm_destroy(&a);
+
+	b = gmem_vm_create_shared(1, snap_guest_code, SNAP_SLOT, SNAP_GPA,
+				  SNAP_PAGES, flags);
+	uffd = uffd_open();
+	TEST_ASSERT(!uffd_register(uffd, b.host, size,
+				   UFFDIO_REGISTER_MODE_MISSING, NULL),
+		    "UFFDIO_REGISTER");
+	gmem_uffd_handler_start(&h, uffd, -1, b.host, snapshot);
+	printf("VMM:   VM B, the same shape on a new, empty guest_memfd (%ld pages\n"
+	       "       in it); its mapping registered with userfaultfd (MISSING), a\n"
+	       "       handler thread to copy each page in from the snapshot on its\n"
+	       "       first fault; the guest runs at once\n", gmem_pages(b.fd));
+	bad = guest_cmd_run(b.vcpus[0], SNAP_CHECK, SNAP_GPA, seed, SNAP_PAGES);
+	seen = h.missing;
+	printf("guest: checks every word of the %llu pages it uses (every other\n"
+	       "       one): %lu differ\n", SNAP_PAGES / 2, bad);
+	printf("VMM:   userfaults resolved by UFFDIO_COPY: %lu, the guest's faults\n"
+	       "       through KVM; pages in the file: %ld of %llu\n", seen,
+	       gmem_pages(b.fd), SNAP_PAGES);
+	TEST_ASSERT(!bad && seen == SNAP_PAGES / 2, "lazy restore");
+	TEST_ASSERT(!memcmp(b.host, snapshot, size), "restored memory differs");
+	printf("VMM:   reads all of its memory: %lu more userfaults (its own),\n"
+	       "       every page as saved; pages in the file: %ld of %llu\n",
+	       h.missing - seen, gmem_pages(b.fd), SNAP_PAGES);
+	gmem_uffd_handler_stop(&h);
+	close(uffd);
+	gmem_vm_destroy(&b);
+	free(snapshot);
+	printf("\nBoth VMs freed; their pages went back to the direct map, zeroed.\n");
+}
+
 /* "demo --caps": act 1 alone (what 'make deb-check' shows of a system). */
 int main(int argc, char **argv)
 {
@@ -605,9 +725,11 @@ int main(int argc, char **argv)
 	show_private_memory();
 	show_gmem_ram(4);
 	show_in_place(5);
+	show_lazy_restore(6);
 #else
 	show_gmem_ram(2);
 	show_in_place(3);
+	show_lazy_restore(4);
 #endif
 	return 0;
 }
